@@ -1,0 +1,190 @@
+"""The embedded stack: which processes run, in what order, and when it counts as serving."""
+
+import asyncio
+import json
+import re
+import shutil
+import socket
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from embedded.processes import Child
+from embedded.settings import Settings
+from services.lib import kube, timefmt
+from sim.pki import Layout
+
+BIN = Path(sys.executable).parent
+START_TIMEOUT_SECONDS = 120.0
+
+
+def free_port() -> int:
+    """A port nothing listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class Stack:
+    """nats-server, the simulated cluster and the services, started in dependency order."""
+
+    def __init__(self, settings: Settings, on_line: Callable[[str, str], None]) -> None:
+        self.settings, self.on_line = settings, on_line
+        self.run_dir = settings.run_dir.resolve()
+        self.layout = Layout(self.run_dir)
+        self.children: list[Child] = []
+        self.waiters: dict[str, tuple[re.Pattern[str], asyncio.Future[str]]] = {}
+        self.supervisors: list[asyncio.Task[None]] = []
+        self.nats_url = self.apiserver_url = self.api_url = ""
+
+    def _line(self, name: str, line: str) -> None:
+        self.on_line(name, line)
+        waiter = self.waiters.get(name)
+        if waiter and not waiter[1].done() and (match := waiter[0].search(line)):
+            waiter[1].set_result(match.group(1))
+
+    async def _start(self, name: str, argv: list[str], ready: str | None = None) -> str:
+        """Start a supervised child; with `ready`, wait for an output line matching it and return its group 1."""
+        if ready:
+            self.waiters[name] = (re.compile(ready), asyncio.get_running_loop().create_future())
+        child = Child(name, argv, self.run_dir / "logs", self._line)
+        self.children.append(child)
+        await child.start()
+        self.supervisors.append(asyncio.create_task(child.supervise(), name=f"{name}-supervisor"))
+        self.write_status()
+        if not ready:
+            return ""
+        return await asyncio.wait_for(self.waiters[name][1], START_TIMEOUT_SECONDS)
+
+    async def up(self) -> float:
+        """Start everything and wait until metrics are served; the seconds that took."""
+        started = time.monotonic()
+        shutil.rmtree(self.run_dir, ignore_errors=True)  # a fresh cluster each time: no rates from another run
+        self.run_dir.mkdir(parents=True)
+        s = self.settings
+        address = await self._start(
+            "nats",
+            [
+                str(BIN / "nats-server"),
+                "-a",
+                "127.0.0.1",
+                "-p",
+                str(s.nats_port),
+                "-js",
+                "-sd",
+                str(self.run_dir / "nats"),
+            ],
+            ready=r"Listening for client connections on (\S+)",
+        )
+        self.nats_url = f"nats://{address}"
+        api_port = s.api_port or free_port()
+        self.api_url = f"https://127.0.0.1:{api_port}"
+        self.apiserver_url = await self._start(
+            "apiserver",
+            [
+                sys.executable,
+                "-m",
+                "sim.apiserver",
+                "--run-dir",
+                str(self.run_dir),
+                "--port",
+                str(s.apiserver_port),
+                "--nodes",
+                str(s.sim_nodes),
+                "--pods-per-node",
+                str(s.sim_pods_per_node),
+                "--kubelet-subnet",
+                s.kubelet_subnet,
+                "--kubelet-port",
+                str(s.kubelet_port),
+                "--metrics-api-url",
+                self.api_url,
+            ],
+            ready=r"apiserver listening on (\S+)",
+        )
+        await self._start(
+            "kubelets",
+            [sys.executable, "-m", "sim.kubelets", "--run-dir", str(self.run_dir)],
+            ready=r"(kubelets serving)",
+        )
+        await self._start_services(api_port)
+        await self._wait_for_metrics()
+        (self.run_dir / "kubeconfig").write_bytes(self.layout.admin_kubeconfig.read_bytes())
+        return time.monotonic() - started
+
+    async def _start_services(self, api_port: int) -> None:
+        s, kubeconfig = self.settings, str(self.layout.admin_kubeconfig)
+        common = ["--nats-url", self.nats_url]
+        await self._start(
+            "store", [sys.executable, "-m", "services.store", *common, "--metric-resolution", s.metric_resolution]
+        )
+        await self._start(
+            "api",
+            [
+                sys.executable,
+                "-m",
+                "services.api",
+                *common,
+                "--kubeconfig",
+                kubeconfig,
+                "--bind-address",
+                "127.0.0.1",
+                "--secure-port",
+                str(api_port),
+                "--cert-dir",
+                str(self.run_dir / "api-certs"),
+            ],
+        )
+        await self._start(
+            "scraper",
+            [
+                sys.executable,
+                "-m",
+                "services.scraper",
+                *common,
+                "--kubeconfig",
+                kubeconfig,
+                "--metric-resolution",
+                s.metric_resolution,
+                "--kubelet-use-node-status-port",
+                "--kubelet-preferred-address-types",
+                "InternalIP,ExternalIP,Hostname",
+            ],
+        )
+
+    async def _wait_for_metrics(self) -> None:
+        """Until every node and at least one pod is served through the control plane's aggregation layer."""
+        client = await kube.Kube.connect(str(self.layout.admin_kubeconfig))
+        try:
+            async with asyncio.timeout(START_TIMEOUT_SECONDS + 4 * self._resolution()):
+                while not await self._serving(client):  # noqa: ASYNC110 - polling another process's HTTP API
+                    await asyncio.sleep(0.5)
+        finally:
+            await client.close()
+
+    async def _serving(self, client: kube.Kube) -> bool:
+        try:
+            nodes = json.loads(await client.request("GET", "/apis/metrics.k8s.io/v1beta1/nodes"))["items"]
+            pods = json.loads(await client.request("GET", "/apis/metrics.k8s.io/v1beta1/pods"))["items"]
+        except (kube.KubeError, OSError, ValueError):
+            return False
+        return len(nodes) == self.settings.sim_nodes and (bool(pods) or self.settings.sim_pods_per_node == 0)
+
+    def _resolution(self) -> float:
+        return timefmt.parse_duration(self.settings.metric_resolution) / 1e9
+
+    def write_status(self) -> None:
+        """`<run dir>/stack.json`: URLs and process ids, for tests and curious operators."""
+        status = {
+            "nats_url": self.nats_url,
+            "apiserver_url": self.apiserver_url,
+            "api_url": self.api_url,
+            "pids": {child.name: child.pid for child in self.children},
+        }
+        (self.run_dir / "stack.json").write_text(json.dumps(status, indent=2) + "\n")
+
+    async def down(self) -> None:
+        """Stop the services first and nats-server last, so nothing loses its peers while draining."""
+        for child in reversed(self.children):
+            await child.stop()

@@ -1,0 +1,44 @@
+# Flowmeter's recipes. `./just <recipe>` bootstraps .venv first; `./just` alone lists them.
+
+export PATH := justfile_directory() + "/.venv/bin:" + env_var("PATH")
+
+# List the recipes.
+default:
+    @just --list --unsorted
+
+# Run everything on this machine (nats-server, simulated cluster, services) until Ctrl-C.
+up:
+    python -m embedded
+
+# Run every test: unit, integration, then end-to-end with the real kubectl.
+test: check
+    pytest
+
+# Unit tests only (pure logic, no I/O).
+unit:
+    pytest tests/unit
+
+# End-to-end tests only.
+e2e:
+    pytest -m e2e
+
+# Static checks: formatting, lint, types, import contracts.
+check:
+    ruff format --check services sim embedded tests
+    ruff check services sim embedded tests
+    mypy
+    lint-imports
+
+# Reformat and autofix.
+fix:
+    ruff format services sim embedded tests
+    ruff check --fix services sim embedded tests
+
+# Run one service by name, e.g. `./just run scraper --help`.
+run name *args:
+    python -m services.{{name}} {{args}}
+
+# Re-resolve requirements.lock from pyproject.toml (needs network access to PyPI).
+lock:
+    python -m pip install --quiet uv
+    python -m uv pip compile pyproject.toml --group dev --generate-hashes --universal --python-version 3.11 -o requirements.lock

@@ -1,0 +1,116 @@
+"""The api's read model: the latest rates of every node and pod, and the labels of Nodes and Running Pods.
+
+One object owned by the api process; changed only by the RATES handler and the informer callbacks, all on one loop.
+"""
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from services import events
+from services.lib import kubeobjects
+from services.lib.selectors import FieldSelector, LabelSelector
+
+PodKey = tuple[str, str]  # (namespace, name)
+
+
+@dataclass(frozen=True)
+class NodeRow:
+    """A node that can be served."""
+
+    name: str
+    labels: dict[str, str]
+    usage: events.NodeUsage
+
+
+@dataclass(frozen=True)
+class PodRow:
+    """A Running pod that can be served."""
+
+    namespace: str
+    name: str
+    labels: dict[str, str]
+    usage: events.PodUsage
+
+
+class ReadModel:
+    """Rates by node and pod, labels by node and Running pod."""
+
+    def __init__(self) -> None:
+        self.node_usage: dict[str, events.NodeUsage] = {}
+        self.pod_usage: dict[PodKey, tuple[str, events.PodUsage]] = {}  # key -> (reporting node, usage)
+        self._pods_of_node: dict[str, list[PodKey]] = {}
+        self.node_labels: dict[str, dict[str, str]] = {}
+        self.running_pods: dict[str, dict[str, dict[str, str]]] = {}  # namespace -> name -> labels
+
+    def apply(self, event: events.NodeRatesComputed) -> None:
+        """Replace everything the node reported before with what it reports now."""
+        node = event.node
+        for key in self._pods_of_node.pop(node, ()):
+            if self.pod_usage.get(key, (None,))[0] == node:
+                del self.pod_usage[key]
+        if event.node_usage is None:
+            self.node_usage.pop(node, None)
+        else:
+            self.node_usage[node] = event.node_usage
+        keys = []
+        for pod in event.pods:
+            key = (pod.namespace, pod.name)
+            self.pod_usage[key] = (node, pod)
+            keys.append(key)
+        self._pods_of_node[node] = keys
+
+    def on_node(self, old: kubeobjects.Object | None, new: kubeobjects.Object | None) -> None:
+        """Informer callback for Nodes."""
+        if new is None:
+            if old is not None:
+                self.node_labels.pop(old.metadata.name, None)
+        else:
+            self.node_labels[new.metadata.name] = new.metadata.labels
+
+    def on_pod(self, old: kubeobjects.Object | None, new: kubeobjects.Object | None) -> None:
+        """Informer callback for Running Pods."""
+        if new is None:
+            if old is not None:
+                self.running_pods.get(old.metadata.namespace, {}).pop(old.metadata.name, None)
+        else:
+            self.running_pods.setdefault(new.metadata.namespace, {})[new.metadata.name] = new.metadata.labels
+
+    def knows_node(self, name: str) -> bool:
+        """Whether the Node exists."""
+        return name in self.node_labels
+
+    def knows_pod(self, namespace: str, name: str) -> bool:
+        """Whether the Pod exists and is Running."""
+        return name in self.running_pods.get(namespace, {})
+
+    @property
+    def ready(self) -> bool:
+        """Upstream's storage readiness: at least one node and one pod can be served."""
+        return bool(self.node_usage) and bool(self.pod_usage)
+
+    def nodes(self, labels: LabelSelector, fields: FieldSelector) -> list[NodeRow]:
+        """Known nodes matching both selectors that have usage, sorted by name."""
+        rows = []
+        for name in sorted(self._candidate_nodes(fields)):
+            node_labels, usage = self.node_labels.get(name), self.node_usage.get(name)
+            if node_labels is None or usage is None or not labels.matches(node_labels):
+                continue
+            if fields.matches({"metadata.name": name}):
+                rows.append(NodeRow(name, node_labels, usage))
+        return rows
+
+    def _candidate_nodes(self, fields: FieldSelector) -> Iterator[str]:
+        name = fields.value("metadata.name")
+        return iter([name] if name is not None else self.node_labels)
+
+    def pods(self, namespace: str, labels: LabelSelector, fields: FieldSelector) -> list[PodRow]:
+        """Running pods in the namespace ('' for all) matching both selectors that have usage, sorted."""
+        rows = []
+        for ns in sorted([namespace] if namespace else self.running_pods):
+            for name, pod_labels in sorted(self.running_pods.get(ns, {}).items()):
+                reported = self.pod_usage.get((ns, name))
+                if reported is None or not labels.matches(pod_labels):
+                    continue
+                if fields.matches({"metadata.name": name, "metadata.namespace": ns}):
+                    rows.append(PodRow(ns, name, pod_labels, reported[1]))
+        return rows

@@ -1,0 +1,178 @@
+"""The wire contract between Flowmeter services: every event, stream and subject lives here and nowhere else.
+
+Events are msgspec Structs encoded as MessagePack. Evolve them only by appending fields with defaults; never
+change a field's type or an event's tag. Points inside events are array-like (positional) to keep a 70-pod node
+sample small; the same append-only rule applies to them. Units are in the field names.
+"""
+
+import msgspec
+
+# --- a node's raw sample, as the scraper read it from the kubelet -------------------------------------------------
+
+
+class ContainerPoint(msgspec.Struct, frozen=True, kw_only=True, array_like=True):
+    """One container's cumulative CPU and working set at a kubelet sample time."""
+
+    name: str
+    start_time_ns: int  # container start, ns since the epoch; 0 when the kubelet did not report it
+    timestamp_ns: int  # kubelet sample time, ns since the epoch
+    cpu_core_nanoseconds_total: int  # cumulative CPU time in ns (core-seconds × 1e9)
+    memory_working_set_bytes: int
+
+
+class PodPoint(msgspec.Struct, frozen=True, kw_only=True, array_like=True):
+    """One pod's containers; a pod is present only when every container it reported is complete."""
+
+    namespace: str
+    name: str
+    containers: tuple[ContainerPoint, ...]
+
+
+class NodePoint(msgspec.Struct, frozen=True, kw_only=True, array_like=True):
+    """The node's own cumulative CPU and working set."""
+
+    timestamp_ns: int
+    cpu_core_nanoseconds_total: int
+    memory_working_set_bytes: int
+
+
+class NodeSampled(msgspec.Struct, frozen=True, kw_only=True, tag="NodeSampled"):
+    """A complete snapshot of one node's kubelet `/metrics/resource`: its own point and every complete pod."""
+
+    node: str
+    scraped_at_ns: int  # when the scraper sent the request; also the default for samples without a timestamp
+    node_point: NodePoint | None  # None when the kubelet gave no complete node CPU and memory
+    pods: tuple[PodPoint, ...]
+    scraper: str = ""  # the replica that scraped it
+
+
+class NodeScrapeFailed(msgspec.Struct, frozen=True, kw_only=True, tag="NodeScrapeFailed"):
+    """A scrape of one node that produced no sample, so consumers can tell "not scraped" from "no data"."""
+
+    node: str
+    scraped_at_ns: int
+    reason: str  # a short class such as Timeout, Connection, HTTPStatus, Parse, NoAddress
+    message: str
+    scraper: str = ""
+
+
+# --- a node's rates, as the store folded them ---------------------------------------------------------------------
+
+
+class NodeUsage(msgspec.Struct, frozen=True, kw_only=True, array_like=True):
+    """The node's CPU rate over a window ending at timestamp_ns, and its latest working set."""
+
+    timestamp_ns: int
+    window_ns: int
+    cpu_nanocores: int
+    memory_bytes: int
+
+
+class ContainerUsage(msgspec.Struct, frozen=True, kw_only=True, array_like=True):
+    """One container's CPU rate and latest working set."""
+
+    name: str
+    cpu_nanocores: int
+    memory_bytes: int
+
+
+class PodUsage(msgspec.Struct, frozen=True, kw_only=True, array_like=True):
+    """One pod's containers; timestamp and window are those of its container with the earliest timestamp."""
+
+    namespace: str
+    name: str
+    timestamp_ns: int
+    window_ns: int
+    containers: tuple[ContainerUsage, ...]
+
+
+class NodeRatesComputed(msgspec.Struct, frozen=True, kw_only=True, tag="NodeRatesComputed"):
+    """Everything servable for one node after its latest sample; it replaces the node's previous rates entirely."""
+
+    node: str
+    scraped_at_ns: int  # the scrape this follows
+    node_usage: NodeUsage | None
+    pods: tuple[PodUsage, ...]
+
+
+SampleEvent = NodeSampled | NodeScrapeFailed
+RateEvent = NodeRatesComputed
+Event = NodeSampled | NodeScrapeFailed | NodeRatesComputed
+
+ENCODER = msgspec.msgpack.Encoder()
+SAMPLE_DECODER = msgspec.msgpack.Decoder(SampleEvent)
+RATE_DECODER = msgspec.msgpack.Decoder(RateEvent)
+DECODER = msgspec.msgpack.Decoder(Event)
+
+
+def message_id(event: Event) -> str:
+    """The event's identity for JetStream de-duplication (`Nats-Msg-Id`): node plus the scrape it came from."""
+    match event:
+        case NodeSampled():
+            return f"sampled:{event.node}:{sample_time_ns(event)}"
+        case NodeScrapeFailed():
+            return f"failed:{event.node}:{event.scraped_at_ns}"
+        case NodeRatesComputed():
+            return f"rates:{event.node}:{event.scraped_at_ns}"
+
+
+def sample_time_ns(event: NodeSampled) -> int:
+    """The kubelet's own time for a sample: the node point's, else the newest container's, else the scrape's."""
+    if event.node_point:
+        return event.node_point.timestamp_ns
+    stamps = [c.timestamp_ns for pod in event.pods for c in pod.containers]
+    return max(stamps, default=event.scraped_at_ns)
+
+
+# --- streams and subjects -------------------------------------------------------------------------------------------
+
+
+class StreamSpec(msgspec.Struct, frozen=True, kw_only=True):
+    """A JetStream stream as the producers create it."""
+
+    name: str
+    subjects: tuple[str, ...]
+    max_msgs_per_subject: int  # retained messages per subject; -1 for no limit
+    max_age_seconds: float  # 0 for no limit
+    description: str
+
+
+SAMPLES = StreamSpec(
+    name="SAMPLES",
+    subjects=("flowmeter.samples.>",),
+    max_msgs_per_subject=2,  # the last two scrapes rebuild a store's prev and last points after a restart
+    max_age_seconds=600,
+    description="Raw kubelet samples and failed scrapes, one subject per node.",
+)
+RATES = StreamSpec(
+    name="RATES",
+    subjects=("flowmeter.rates.>",),
+    max_msgs_per_subject=1,  # the last message per subject is the current view of that node
+    max_age_seconds=0,
+    description="Servable CPU and memory rates, one subject per node; the last message is the current view.",
+)
+
+
+def node_token(node: str) -> str:
+    """A node name as one subject token. Node names never contain '_', so mapping '.' to '_' is reversible."""
+    return node.replace(".", "_")
+
+
+def node_from_token(token: str) -> str:
+    """The node name a subject token stands for."""
+    return token.replace("_", ".")
+
+
+def samples_subject(node: str) -> str:
+    """Where a node's samples and failed scrapes are published."""
+    return f"flowmeter.samples.{node_token(node)}"
+
+
+def rates_subject(node: str) -> str:
+    """Where a node's rates are published."""
+    return f"flowmeter.rates.{node_token(node)}"
+
+
+def node_of_subject(subject: str) -> str:
+    """The node a samples or rates subject belongs to."""
+    return node_from_token(subject.rsplit(".", 1)[1])

@@ -1,0 +1,1 @@
+"""Helpers without service logic: Kubernetes quantities, durations and objects, NATS setup, config, logging, TLS."""

@@ -1,0 +1,99 @@
+"""NATS JetStream plumbing shared by the services: connect with logging callbacks, create streams, publish, follow."""
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+
+import nats
+from nats.aio.client import Client
+from nats.aio.msg import Msg
+from nats.errors import Error as NatsError
+from nats.js import JetStreamContext
+from nats.js.api import DeliverPolicy, StorageType, StreamConfig
+from nats.js.errors import BadRequestError
+
+from services import events
+
+DUPLICATE_WINDOW_SECONDS = 120.0
+
+
+async def connect(url: str, name: str, logger: logging.Logger) -> Client:
+    """A connection that reconnects forever and logs every state change through the service's logger."""
+
+    async def on_error(error: Exception) -> None:
+        logger.warning("nats error: %s", error)
+
+    async def on_disconnected() -> None:
+        logger.warning("nats disconnected url=%s", url)
+
+    async def on_reconnected() -> None:
+        logger.info("nats reconnected url=%s", url)
+
+    return await nats.connect(
+        servers=[url],
+        name=name,
+        max_reconnect_attempts=-1,
+        reconnect_time_wait=0.5,
+        error_cb=on_error,
+        disconnected_cb=on_disconnected,
+        reconnected_cb=on_reconnected,
+    )
+
+
+async def ensure_stream(js: JetStreamContext, spec: events.StreamSpec) -> None:
+    """Create the stream, or bring an existing one to this configuration; safe to call from every replica."""
+    config = StreamConfig(
+        name=spec.name,
+        subjects=list(spec.subjects),
+        description=spec.description,
+        max_msgs_per_subject=spec.max_msgs_per_subject,
+        max_age=spec.max_age_seconds,
+        storage=StorageType.FILE,
+        duplicate_window=DUPLICATE_WINDOW_SECONDS,
+    )
+    try:
+        await js.add_stream(config)
+    except BadRequestError:
+        await js.update_stream(config)
+
+
+async def publish(js: JetStreamContext, subject: str, event: events.Event) -> None:
+    """Publish an event with its identity as `Nats-Msg-Id`, so a retried publish is stored once."""
+    await js.publish(subject, events.ENCODER.encode(event), headers={"Nats-Msg-Id": events.message_id(event)})
+
+
+async def follow(
+    js: JetStreamContext,
+    spec: events.StreamSpec,
+    deliver: DeliverPolicy,
+    handle: Callable[[Msg], Awaitable[None]],
+    caught_up: asyncio.Event,
+) -> JetStreamContext.PushSubscription:
+    """Replay a stream with an ordered consumer, then keep following it; `caught_up` is set once the replay is done.
+
+    An ordered consumer (ephemeral, no acks) fits a projection that is rebuilt from the retained stream on every
+    start: there is no per-service position worth keeping. Messages reach `handle` one at a time, in stream order.
+    """
+
+    async def on_message(msg: Msg) -> None:
+        await handle(msg)
+        if msg.metadata.num_pending == 0:
+            caught_up.set()
+
+    if (await js.stream_info(spec.name)).state.messages == 0:
+        caught_up.set()
+    subscription = await js.subscribe(
+        spec.subjects[0],
+        stream=spec.name,
+        cb=on_message,
+        ordered_consumer=True,
+        deliver_policy=deliver,
+        pending_msgs_limit=-1,
+        pending_bytes_limit=-1,
+    )
+    return subscription
+
+
+def is_connection_error(error: Exception) -> bool:
+    """True for errors worth retrying once NATS is back."""
+    return isinstance(error, NatsError | asyncio.TimeoutError | ConnectionError)

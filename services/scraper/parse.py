@@ -1,0 +1,132 @@
+"""Decode a kubelet `GET /metrics/resource` body into one node's points, with upstream metrics-server's rules.
+
+Only five series are read: node and container CPU counters, node and container working sets, container start times.
+A line that does not parse fails the whole node (upstream drops the node's batch). A node point needs non-zero CPU
+and memory; a pod is kept only if every container it reported has non-zero CPU and memory. NaN, ±Inf and negative
+values are treated as missing, which upstream leaves undefined.
+"""
+
+import math
+import re
+from dataclasses import dataclass, field
+
+from services import events
+
+_LABEL = re.compile(r'([A-Za-z_][A-Za-z0-9_]*)="((?:[^"\\]|\\.)*)"')
+_METRIC_NAME = re.compile(r"[A-Za-z_:][A-Za-z0-9_:]*")
+_NODE_CPU, _NODE_MEMORY = "node_cpu_usage_seconds_total", "node_memory_working_set_bytes"
+_CONTAINER_CPU, _CONTAINER_MEMORY = "container_cpu_usage_seconds_total", "container_memory_working_set_bytes"
+_CONTAINER_START = "container_start_time_seconds"
+_CONTAINER_SERIES = frozenset((_CONTAINER_CPU, _CONTAINER_MEMORY, _CONTAINER_START))
+
+
+class ParseError(ValueError):
+    """A body that is not valid Prometheus text; the node contributes nothing this cycle."""
+
+
+@dataclass
+class _Point:
+    start_time_ns: int = 0
+    timestamp_ns: int = 0
+    cpu_ns: int = 0
+    memory_bytes: int = 0
+
+
+@dataclass
+class _Body:
+    node: _Point = field(default_factory=_Point)
+    containers: dict[tuple[str, str], dict[str, _Point]] = field(default_factory=dict)
+
+
+def parse(text: str, default_time_ns: int) -> tuple[events.NodePoint | None, tuple[events.PodPoint, ...]]:
+    """The node point (None if incomplete) and the complete pods of one body; ParseError if a line is invalid.
+
+    `default_time_ns` stamps samples that carry no timestamp: the time the request was sent, as upstream does.
+    """
+    body = _Body()
+    for number, line in enumerate(text.split("\n"), start=1):
+        if line and line[0] != "#" and not line.isspace():
+            try:
+                _read_line(body, line, default_time_ns)
+            except (ValueError, IndexError) as error:
+                raise ParseError(f"line {number}: {error}: {line[:120]!r}") from None
+    return _node_point(body.node), _complete_pods(body.containers)
+
+
+def _read_line(body: _Body, line: str, default_time_ns: int) -> None:
+    name, labels, rest = _split_series(line)
+    value = float(rest[0])
+    timestamp_ns = int(rest[1]) * 1_000_000 if len(rest) > 1 else default_time_ns
+    if timestamp_ns < 0 or len(rest) > 2:
+        raise ValueError("invalid timestamp")
+    if not math.isfinite(value) or value < 0:
+        return  # treated as missing: the point stays incomplete
+    if name in _CONTAINER_SERIES:
+        _read_container(body, name, labels, value, timestamp_ns)
+    elif name == _NODE_CPU:
+        body.node.cpu_ns, body.node.timestamp_ns = int(value * 1e9), timestamp_ns
+    elif name == _NODE_MEMORY:
+        body.node.memory_bytes, body.node.timestamp_ns = int(value), timestamp_ns
+
+
+def _split_series(line: str) -> tuple[str, str, list[str]]:
+    """(metric name, raw label text, [value, timestamp?]) of a sample line."""
+    brace = line.find("{")
+    if brace < 0:
+        name, *rest = line.split()
+    else:
+        close = line.rfind("}")
+        if close < brace:
+            raise ValueError("unterminated label set")
+        name, rest = line[:brace], line[close + 1 :].split()
+    if not _METRIC_NAME.fullmatch(name) or not rest:
+        raise ValueError("expected a metric name and a value")
+    return name, line[brace + 1 : line.rfind("}")] if brace >= 0 else "", rest
+
+
+def _read_container(body: _Body, name: str, labels: str, value: float, timestamp_ns: int) -> None:
+    found = dict(_LABEL.findall(labels))
+    try:
+        key, container = (found["namespace"], found["pod"]), found["container"]
+    except KeyError as missing:
+        raise ValueError(f"series {name} lacks label {missing}") from None
+    point = body.containers.setdefault(key, {}).setdefault(container, _Point())
+    if name == _CONTAINER_START:
+        point.start_time_ns = int(value * 1e9)
+    elif name == _CONTAINER_CPU:
+        point.cpu_ns, point.timestamp_ns = int(value * 1e9), timestamp_ns
+    else:
+        point.memory_bytes, point.timestamp_ns = int(value), timestamp_ns
+
+
+def _node_point(point: _Point) -> events.NodePoint | None:
+    if not (point.timestamp_ns and point.cpu_ns and point.memory_bytes):
+        return None
+    return events.NodePoint(
+        timestamp_ns=point.timestamp_ns,
+        cpu_core_nanoseconds_total=point.cpu_ns,
+        memory_working_set_bytes=point.memory_bytes,
+    )
+
+
+def _complete_pods(containers: dict[tuple[str, str], dict[str, _Point]]) -> tuple[events.PodPoint, ...]:
+    pods = []
+    for (namespace, pod), points in containers.items():
+        if points and all(p.cpu_ns and p.memory_bytes for p in points.values()):
+            pods.append(
+                events.PodPoint(
+                    namespace=namespace,
+                    name=pod,
+                    containers=tuple(
+                        events.ContainerPoint(
+                            name=name,
+                            start_time_ns=p.start_time_ns,
+                            timestamp_ns=p.timestamp_ns,
+                            cpu_core_nanoseconds_total=p.cpu_ns,
+                            memory_working_set_bytes=p.memory_bytes,
+                        )
+                        for name, p in points.items()
+                    ),
+                )
+            )
+    return tuple(pods)

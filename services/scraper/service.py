@@ -1,0 +1,128 @@
+"""The scraper's I/O: watch Nodes, scrape every kubelet once per resolution, publish one event per node."""
+
+import asyncio
+import contextlib
+import logging
+import random
+import time
+
+import aiohttp
+from nats.js import JetStreamContext
+
+from services import events
+from services.lib import jetstream, kube, kubeobjects, lifecycle
+from services.scraper import kubelets, parse, targets
+from services.scraper.config import Config
+
+MAX_JITTER_SECONDS = 4.0
+JITTER_PER_NODE_SECONDS = 0.008
+
+
+class Scraper:
+    """One replica's scrape loop over the nodes its informer knows."""
+
+    def __init__(
+        self,
+        config: Config,
+        nodes: kube.Informer[kubeobjects.Node],
+        credentials: kube.Kube,
+        http: aiohttp.ClientSession,
+        js: JetStreamContext,
+        logger: logging.Logger,
+    ) -> None:
+        self.config, self.nodes, self.credentials, self.http, self.js = config, nodes, credentials, http, js
+        self.logger = logger
+        self.last_tick_start = 0.0  # wall-clock seconds; feeds liveness
+        self._failing: dict[str, str] = {}  # node -> reason of its ongoing failure, to log changes only
+
+    async def loop(self) -> None:
+        """Tick every resolution from the first synced node list, without drift; a late tick is skipped, not queued."""
+        await self.nodes.synced.wait()
+        resolution = self.config.metric_resolution
+        next_start = time.monotonic()
+        while True:
+            self.last_tick_start = time.time()
+            try:
+                async with asyncio.timeout(resolution):
+                    await self.tick()
+            except TimeoutError:
+                self.logger.warning("scrape cycle did not finish within the resolution of %ss", resolution)
+            next_start += resolution
+            next_start = max(next_start, time.monotonic())
+            await asyncio.sleep(next_start - time.monotonic())
+
+    async def tick(self) -> None:
+        """Scrape every node once, each after a random jitter, with bounded concurrency."""
+        nodes = list(self.nodes.objects.values())
+        jitter = min(JITTER_PER_NODE_SECONDS * len(nodes), MAX_JITTER_SECONDS)
+        slots = asyncio.Semaphore(self.config.max_concurrent_scrapes)
+        authorization = await self.credentials.configuration.get_api_key_with_prefix("BearerToken")
+        async with asyncio.TaskGroup() as group:
+            for node in nodes:
+                group.create_task(self._scrape(node, random.uniform(0, jitter), slots, authorization))
+
+    async def _scrape(
+        self, node: kubeobjects.Node, delay: float, slots: asyncio.Semaphore, authorization: str | None
+    ) -> None:
+        await asyncio.sleep(delay)
+        async with slots:
+            event = await self.sample(node, authorization)
+        self._log_change(event)
+        try:
+            await jetstream.publish(self.js, events.samples_subject(event.node), event)
+        except Exception as error:
+            self.logger.warning("publish failed node=%s: %s", event.node, error)
+
+    async def sample(self, node: kubeobjects.Node, authorization: str | None) -> events.SampleEvent:
+        """One scrape of one node as an event: its sample, or why there is none."""
+        name, sent_ns = node.metadata.name, time.time_ns()
+        config = self.config
+        try:
+            url = targets.kubelet_url(
+                node, config.kubelet_preferred_address_types, config.kubelet_port, config.kubelet_use_node_status_port
+            )
+            body = await kubelets.fetch(self.http, url, authorization, config.kubelet_request_timeout)
+            node_point, pods = parse.parse(body, sent_ns)
+        except targets.NoAddressError as error:
+            return self._failed(name, sent_ns, "NoAddress", str(error))
+        except kubelets.KubeletError as error:
+            return self._failed(name, sent_ns, error.reason, str(error))
+        except parse.ParseError as error:
+            return self._failed(name, sent_ns, "Parse", f"failed parsing metrics: {error}")
+        return events.NodeSampled(
+            node=name, scraped_at_ns=sent_ns, node_point=node_point, pods=pods, scraper=config.replica_name
+        )
+
+    def _failed(self, node: str, sent_ns: int, reason: str, message: str) -> events.NodeScrapeFailed:
+        return events.NodeScrapeFailed(
+            node=node, scraped_at_ns=sent_ns, reason=reason, message=message, scraper=self.config.replica_name
+        )
+
+    def _log_change(self, event: events.SampleEvent) -> None:
+        """Log a node's failure when it starts or changes reason, and its recovery once: no flood at scale."""
+        previous = self._failing.get(event.node)
+        if isinstance(event, events.NodeScrapeFailed):
+            if previous != event.reason:
+                self.logger.warning("failed to scrape node=%s reason=%s: %s", event.node, event.reason, event.message)
+            self._failing[event.node] = event.reason
+        elif previous is not None:
+            self.logger.info("scraping node=%s again after reason=%s", event.node, previous)
+            del self._failing[event.node]
+
+
+async def run(config: Config, logger: logging.Logger) -> None:
+    """Connect to the Kubernetes API and NATS, then scrape until SIGTERM or SIGINT."""
+    stop = lifecycle.stop_on_signals()
+    async with contextlib.AsyncExitStack() as stack:
+        api = await kube.Kube.connect(config.kubeconfig)
+        stack.push_async_callback(api.close)
+        nc = await jetstream.connect(config.nats_url, f"scraper/{config.replica_name}", logger)
+        stack.push_async_callback(nc.drain)
+        js = nc.jetstream()
+        await jetstream.ensure_stream(js, events.SAMPLES)
+        http = await stack.enter_async_context(kubelets.session(config, api.configuration))
+        params = [("labelSelector", config.node_selector)] if config.node_selector else []
+        nodes = kube.Informer(api, "/api/v1/nodes", kubeobjects.Node, logger, params=params)
+        scraper = Scraper(config, nodes, api, http, js, logger)
+        logger.info("scraping every %ss, publishing to %s", config.metric_resolution, config.nats_url)
+        await lifecycle.run_until_stopped({"node-informer": nodes.run(), "scrape-loop": scraper.loop()}, stop, logger)

@@ -1,0 +1,25 @@
+"""The store's configuration."""
+
+from typing import Annotated
+
+import msgspec
+
+from services.lib.config import DURATION
+
+
+class Config(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Folds kubelet samples from NATS JetStream into windowed rates and publishes them."""
+
+    metric_resolution: Annotated[
+        float,
+        msgspec.Meta(
+            description="The scrapers' resolution (seconds): containers younger than this are served after one sample",
+            extra=DURATION,
+        ),
+    ] = 15.0
+    nats_url: Annotated[str, msgspec.Meta(description="NATS server with JetStream")] = "nats://127.0.0.1:4222"
+    log_level: Annotated[str, msgspec.Meta(description="debug, info, warning or error")] = "info"
+
+    def __post_init__(self) -> None:
+        if self.metric_resolution < 10:
+            raise ValueError(f"--metric-resolution must be at least 10s, got {self.metric_resolution:g}s")

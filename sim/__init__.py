@@ -1,0 +1,7 @@
+"""The simulated cluster: a Kubernetes control plane and kubelets faithful enough for real kubectl and our services.
+
+Part of the product (like kwok): the local default of `./just up`, the test bed and the load generator.
+Processes: `python -m sim.apiserver` (control plane, workload controller, aggregation proxy) and
+`python -m sim.kubelets` (every node's kubelet `/metrics/resource`, watching the control plane like a kubelet).
+They share a run directory laid out by `sim.pki.Layout`.
+"""

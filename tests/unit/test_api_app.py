@@ -1,0 +1,154 @@
+"""The metrics.k8s.io surface, byte for byte: shapes, quantities, sorting, selectors and Status errors."""
+
+from collections.abc import AsyncIterator
+
+import httpx
+import msgspec
+import pytest
+
+from services import events
+from services.api import app
+from services.api.readmodel import ReadModel
+from services.lib import kubeobjects, selectors
+
+S = 1_000_000_000
+NOW = 1754300431 * S  # 2025-08-04T09:40:31Z
+SAMPLED = 1754300413 * S  # 2025-08-04T09:40:13Z
+
+
+def meta(name: str, namespace: str = "", **labels: str) -> kubeobjects.Object:
+    return kubeobjects.Object(metadata=kubeobjects.ObjectMeta(name=name, namespace=namespace, labels=labels))
+
+
+def container(name: str, cpu: int, memory: int) -> events.ContainerUsage:
+    return events.ContainerUsage(name=name, cpu_nanocores=cpu, memory_bytes=memory)
+
+
+def pod(namespace: str, name: str, *containers: events.ContainerUsage) -> events.PodUsage:
+    return events.PodUsage(namespace=namespace, name=name, timestamp_ns=SAMPLED - 4 * S, window_ns=14_991_000_000,
+                           containers=containers)
+
+
+@pytest.fixture
+def model() -> ReadModel:
+    """Two nodes (one without metrics), three Running pods in two namespaces and one pod that is not Running."""
+    model = ReadModel()
+    model.on_node(None, meta("worker-1", **{"kubernetes.io/os": "linux", "beta.kubernetes.io/arch": "amd64"}))
+    model.on_node(None, meta("worker-2"))
+    for ns, name, labels in [("default", "web-b", {"app": "web"}), ("default", "web-a", {"app": "web", "pod-template-hash": "6c8f9b7d4"}),
+                             ("kube-system", "coredns", {"k8s-app": "kube-dns"})]:
+        model.on_pod(None, meta(name, ns, **labels))
+    usage = events.NodeUsage(timestamp_ns=SAMPLED, window_ns=15_003_000_000, cpu_nanocores=123456789, memory_bytes=1616273408)
+    model.apply(events.NodeRatesComputed(node="worker-1", scraped_at_ns=1, node_usage=usage, pods=(
+        pod("default", "web-b", container("nginx", 2143110, 10129408)),
+        pod("default", "web-a", container("nginx", 2143110, 10129408), container("log-shipper", 512004, 23166976)),
+        pod("kube-system", "coredns", container("coredns", 250_000_000, 2 * 1024**3)),
+        pod("default", "finished", container("main", 1, 1)),
+    )))
+    return model
+
+
+@pytest.fixture
+async def client(model: ReadModel) -> AsyncIterator[httpx.AsyncClient]:
+    checks = {"readyz": {"ping": lambda: None}}
+    application = app.build_app(model, checks, selectors.parse_labels("skip!=true"), clock=lambda: NOW)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(application), base_url="https://api") as http:
+        yield http
+
+
+async def test_a_node_is_served_with_upstreams_exact_shape(client: httpx.AsyncClient) -> None:
+    response = await client.get("/apis/metrics.k8s.io/v1beta1/nodes/worker-1")
+    assert response.status_code == 200 and response.headers["content-type"] == "application/json"
+    assert response.content == (
+        b'{"kind":"NodeMetrics","apiVersion":"metrics.k8s.io/v1beta1","metadata":{"name":"worker-1",'
+        b'"creationTimestamp":"2025-08-04T09:40:31Z","labels":{"beta.kubernetes.io/arch":"amd64","kubernetes.io/os":"linux"}},'
+        b'"timestamp":"2025-08-04T09:40:13Z","window":"15.003s","usage":{"cpu":"123456789n","memory":"1578392Ki"}}'
+    )
+
+
+async def test_a_pod_list_omits_item_kinds_and_sorts_by_namespace_then_name(client: httpx.AsyncClient) -> None:
+    body = (await client.get("/apis/metrics.k8s.io/v1beta1/pods")).json()
+    assert list(body) == ["kind", "apiVersion", "metadata", "items"]
+    assert (body["kind"], body["apiVersion"], body["metadata"]) == ("PodMetricsList", "metrics.k8s.io/v1beta1", {})
+    assert [(i["metadata"]["namespace"], i["metadata"]["name"]) for i in body["items"]] == [
+        ("default", "web-a"), ("default", "web-b"), ("kube-system", "coredns")]
+    first = body["items"][0]
+    assert list(first) == ["metadata", "timestamp", "window", "containers"]
+    assert list(first["metadata"]) == ["name", "namespace", "creationTimestamp", "labels"]
+    assert first["window"] == "14.991s" and first["timestamp"] == "2025-08-04T09:40:09Z"
+    assert first["containers"] == [{"name": "nginx", "usage": {"cpu": "2143110n", "memory": "9892Ki"}},
+                                   {"name": "log-shipper", "usage": {"cpu": "512004n", "memory": "22624Ki"}}]
+    assert body["items"][2]["containers"][0]["usage"] == {"cpu": "250m", "memory": "2Gi"}
+
+
+async def test_a_namespaced_list_honours_label_and_field_selectors(client: httpx.AsyncClient) -> None:
+    async def names(query: str) -> list[str]:
+        response = await client.get(f"/apis/metrics.k8s.io/v1beta1/namespaces/default/pods?{query}")
+        return [item["metadata"]["name"] for item in response.json()["items"]]
+
+    assert await names("") == ["web-a", "web-b"]
+    assert await names("labelSelector=pod-template-hash") == ["web-a"]
+    assert await names("labelSelector=app%20in%20(web,db),!pod-template-hash") == ["web-b"]
+    assert await names("fieldSelector=metadata.name%3Dweb-b") == ["web-b"]
+    assert await names("fieldSelector=metadata.namespace!%3Ddefault") == []
+
+
+async def test_a_node_list_applies_the_node_selector_and_skips_nodes_without_metrics(model: ReadModel, client: httpx.AsyncClient) -> None:
+    body = (await client.get("/apis/metrics.k8s.io/v1beta1/nodes")).json()
+    assert [item["metadata"]["name"] for item in body["items"]] == ["worker-1"]
+    model.on_node(None, meta("worker-1", skip="true"))
+    assert (await client.get("/apis/metrics.k8s.io/v1beta1/nodes")).json()["items"] == []
+
+
+async def test_unknown_objects_and_objects_without_metrics_get_upstreams_not_found(client: httpx.AsyncClient) -> None:
+    cases = {
+        "/nodes/nope": ('node "nope" not found', {"name": "nope", "kind": "node"}),
+        "/nodes/worker-2": ('nodemetrics.metrics.k8s.io "worker-2" not found',
+                            {"name": "worker-2", "group": "metrics.k8s.io", "kind": "nodemetrics"}),
+        "/namespaces/default/pods/finished": ('pods "finished" not found', {"name": "finished", "kind": "pods"}),
+    }
+    for path, (message, details) in cases.items():
+        response = await client.get(f"/apis/metrics.k8s.io/v1beta1{path}")
+        assert response.status_code == 404
+        assert response.json() == {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
+                                   "message": message, "reason": "NotFound", "details": details, "code": 404}
+
+
+async def test_a_running_pod_without_metrics_names_namespace_and_pod(model: ReadModel, client: httpx.AsyncClient) -> None:
+    model.on_pod(None, meta("fresh", "default"))
+    response = await client.get("/apis/metrics.k8s.io/v1beta1/namespaces/default/pods/fresh")
+    assert response.status_code == 404
+    assert response.json()["message"] == 'podmetrics.metrics.k8s.io "default/fresh" not found'
+
+
+async def test_bad_requests_get_a_status_with_the_right_code(client: httpx.AsyncClient) -> None:
+    base = "/apis/metrics.k8s.io/v1beta1"
+    cases = {
+        f"{base}/pods?fieldSelector=spec.nodeName%3Dworker-1": (400, '"spec.nodeName" is not a known field selector: only "metadata.name", "metadata.namespace"'),
+        f"{base}/pods?labelSelector=app%20in%20(": (400, None),
+        f"{base}/nodes?watch=true": (405, 'watch is not supported on resources of kind "nodes.metrics.k8s.io"'),
+        f"{base}/widgets": (404, "the server could not find the requested resource"),
+        "/apis/metrics.k8s.io/v7/nodes": (404, "the server could not find the requested resource"),
+    }
+    for path, (code, message) in cases.items():
+        response = await client.get(path)
+        status = msgspec.json.decode(response.content)
+        assert (response.status_code, status["kind"], status["code"]) == (code, "Status", code), path
+        assert message is None or status["message"] == message
+
+
+async def test_discovery_describes_the_group_and_its_resources(client: httpx.AsyncClient) -> None:
+    group = (await client.get("/apis/metrics.k8s.io")).json()
+    version = {"groupVersion": "metrics.k8s.io/v1beta1", "version": "v1beta1"}
+    assert group == {"kind": "APIGroup", "apiVersion": "v1", "name": "metrics.k8s.io", "versions": [version],
+                     "preferredVersion": version}
+    resources = (await client.get("/apis/metrics.k8s.io/v1beta1")).json()
+    assert resources["resources"] == [
+        {"name": "nodes", "singularName": "", "namespaced": False, "kind": "NodeMetrics", "verbs": ["get", "list"]},
+        {"name": "pods", "singularName": "", "namespaced": True, "kind": "PodMetrics", "verbs": ["get", "list"]}]
+
+
+async def test_readyz_lists_its_checks_when_asked(client: httpx.AsyncClient) -> None:
+    assert (await client.get("/readyz")).text == "ok"
+    assert (await client.get("/readyz?verbose")).text == "[+]ping ok\nreadyz check passed\n"
+    assert (await client.get("/readyz/ping")).text == "ok"
