@@ -5,7 +5,6 @@ import ctypes
 import os
 import signal
 import sys
-import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -22,8 +21,21 @@ def _die_with_parent() -> None:
 class Child:
     """One supervised process."""
 
-    def __init__(self, name: str, argv: Sequence[str], log_dir: Path, on_line: Callable[[str, str], None]) -> None:
-        self.name, self.argv, self.log_dir, self.on_line = name, list(argv), log_dir, on_line
+    def __init__(
+        self,
+        name: str,
+        argv: Sequence[str],
+        log_dir: Path,
+        on_line: Callable[[str, str], None],
+        on_started: Callable[[], None] = lambda: None,
+    ) -> None:
+        self.name, self.argv, self.log_dir, self.on_line, self.on_started = (
+            name,
+            list(argv),
+            log_dir,
+            on_line,
+            on_started,
+        )
         self.process: asyncio.subprocess.Process | None = None
         self.started = asyncio.Event()  # set on each (re)start
         self.stopping = False
@@ -40,6 +52,7 @@ class Child:
             *self.argv, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT, preexec_fn=_die_with_parent
         )
         self.started.set()
+        self.on_started()
         pump = asyncio.create_task(self._pump(self.process), name=f"{self.name}-output")
         self.tasks.add(pump)
         pump.add_done_callback(self.tasks.discard)
@@ -86,6 +99,6 @@ def printer(stream: object = sys.stdout) -> Callable[[str, str], None]:
     """Print a child's line prefixed with its name, aligned, like docker compose does."""
 
     def on_line(name: str, line: str) -> None:
-        print(f"{time.strftime('%H:%M:%S')} {name:>10} | {line}", file=stream, flush=True)  # type: ignore[call-overload]
+        print(f"{name:>10} | {line}", file=stream, flush=True)  # type: ignore[call-overload]
 
     return on_line

@@ -1,7 +1,6 @@
 """What the embedded stack is told through FLOWMETER_* environment variables."""
 
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Annotated
 
 import msgspec
@@ -12,7 +11,7 @@ from services.lib import timefmt
 class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """The embedded stack's settings; every one has a FLOWMETER_<NAME> variable."""
 
-    run_dir: Path = Path(".run")  # all state: NATS data, certificates, kubeconfigs, logs
+    run_dir: str = ".run"  # all state: NATS data, certificates, kubeconfigs, logs
     sim_nodes: Annotated[int, msgspec.Meta(ge=1)] = 3
     sim_pods_per_node: Annotated[int, msgspec.Meta(ge=0)] = 10
     metric_resolution: str = "15s"  # a Go duration, at least 10s

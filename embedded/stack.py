@@ -16,7 +16,11 @@ from services.lib import kube, timefmt
 from sim.pki import Layout
 
 BIN = Path(sys.executable).parent
+PYTHON = (sys.executable, "-m")
 START_TIMEOUT_SECONDS = 120.0
+LISTENING = r"Listening for client connections on (\S+)"  # nats-server's line once it accepts clients
+APISERVER = r"apiserver listening on (\S+)"
+KUBELETS = r"(kubelets serving)"
 
 
 def free_port() -> int:
@@ -31,7 +35,7 @@ class Stack:
 
     def __init__(self, settings: Settings, on_line: Callable[[str, str], None]) -> None:
         self.settings, self.on_line = settings, on_line
-        self.run_dir = settings.run_dir.resolve()
+        self.run_dir = Path(settings.run_dir).resolve()
         self.layout = Layout(self.run_dir)
         self.children: list[Child] = []
         self.waiters: dict[str, tuple[re.Pattern[str], asyncio.Future[str]]] = {}
@@ -48,11 +52,10 @@ class Stack:
         """Start a supervised child; with `ready`, wait for an output line matching it and return its group 1."""
         if ready:
             self.waiters[name] = (re.compile(ready), asyncio.get_running_loop().create_future())
-        child = Child(name, argv, self.run_dir / "logs", self._line)
+        child = Child(name, argv, self.run_dir / "logs", self._line, self.write_status)
         self.children.append(child)
         await child.start()
         self.supervisors.append(asyncio.create_task(child.supervise(), name=f"{name}-supervisor"))
-        self.write_status()
         if not ready:
             return ""
         return await asyncio.wait_for(self.waiters[name][1], START_TIMEOUT_SECONDS)
@@ -62,52 +65,17 @@ class Stack:
         started = time.monotonic()
         shutil.rmtree(self.run_dir, ignore_errors=True)  # a fresh cluster each time: no rates from another run
         self.run_dir.mkdir(parents=True)
-        s = self.settings
-        address = await self._start(
-            "nats",
-            [
-                str(BIN / "nats-server"),
-                "-a",
-                "127.0.0.1",
-                "-p",
-                str(s.nats_port),
-                "-js",
-                "-sd",
-                str(self.run_dir / "nats"),
-            ],
-            ready=r"Listening for client connections on (\S+)",
-        )
-        self.nats_url = f"nats://{address}"
-        api_port = s.api_port or free_port()
-        self.api_url = f"https://127.0.0.1:{api_port}"
-        self.apiserver_url = await self._start(
-            "apiserver",
-            [
-                sys.executable,
-                "-m",
-                "sim.apiserver",
-                "--run-dir",
-                str(self.run_dir),
-                "--port",
-                str(s.apiserver_port),
-                "--nodes",
-                str(s.sim_nodes),
-                "--pods-per-node",
-                str(s.sim_pods_per_node),
-                "--kubelet-subnet",
-                s.kubelet_subnet,
-                "--kubelet-port",
-                str(s.kubelet_port),
-                "--metrics-api-url",
-                self.api_url,
-            ],
-            ready=r"apiserver listening on (\S+)",
-        )
-        await self._start(
-            "kubelets",
-            [sys.executable, "-m", "sim.kubelets", "--run-dir", str(self.run_dir)],
-            ready=r"(kubelets serving)",
-        )
+        s, run_dir = self.settings, str(self.run_dir)
+        # Ports are fixed before the first start, so a restarted process keeps its address.
+        nats_port, api_port = s.nats_port if s.nats_port > 0 else free_port(), s.api_port or free_port()
+        nats = ["-a", "127.0.0.1", "-p", str(nats_port), "-js", "-sd", str(self.run_dir / "nats")]
+        address = await self._start("nats", [str(BIN / "nats-server"), *nats], ready=LISTENING)
+        self.nats_url, self.api_url = f"nats://{address}", f"https://127.0.0.1:{api_port}"
+        sim = ["--run-dir", run_dir, "--port", str(s.apiserver_port or free_port()), "--nodes", str(s.sim_nodes),
+               "--pods-per-node", str(s.sim_pods_per_node), "--kubelet-subnet", s.kubelet_subnet,
+               "--kubelet-port", str(s.kubelet_port), "--metrics-api-url", self.api_url]  # fmt: skip
+        self.apiserver_url = await self._start("apiserver", [*PYTHON, "sim.apiserver", *sim], ready=APISERVER)
+        await self._start("kubelets", [*PYTHON, "sim.kubelets", "--run-dir", run_dir], ready=KUBELETS)
         await self._start_services(api_port)
         await self._wait_for_metrics()
         (self.run_dir / "kubeconfig").write_bytes(self.layout.admin_kubeconfig.read_bytes())
@@ -115,43 +83,16 @@ class Stack:
 
     async def _start_services(self, api_port: int) -> None:
         s, kubeconfig = self.settings, str(self.layout.admin_kubeconfig)
+        timeout_ms = int(min(10.0, 0.9 * self._resolution()) * 1000)  # upstream: timeout <= 0.9 × resolution
         common = ["--nats-url", self.nats_url]
-        await self._start(
-            "store", [sys.executable, "-m", "services.store", *common, "--metric-resolution", s.metric_resolution]
-        )
-        await self._start(
-            "api",
-            [
-                sys.executable,
-                "-m",
-                "services.api",
-                *common,
-                "--kubeconfig",
-                kubeconfig,
-                "--bind-address",
-                "127.0.0.1",
-                "--secure-port",
-                str(api_port),
-                "--cert-dir",
-                str(self.run_dir / "api-certs"),
-            ],
-        )
-        await self._start(
-            "scraper",
-            [
-                sys.executable,
-                "-m",
-                "services.scraper",
-                *common,
-                "--kubeconfig",
-                kubeconfig,
-                "--metric-resolution",
-                s.metric_resolution,
-                "--kubelet-use-node-status-port",
-                "--kubelet-preferred-address-types",
-                "InternalIP,ExternalIP,Hostname",
-            ],
-        )
+        await self._start("store", [*PYTHON, "services.store", *common, "--metric-resolution", s.metric_resolution])
+        api = ["--kubeconfig", kubeconfig, "--bind-address", "127.0.0.1", "--secure-port", str(api_port),
+               "--cert-dir", str(self.run_dir / "api-certs")]  # fmt: skip
+        await self._start("api", [*PYTHON, "services.api", *common, *api])
+        scraper = ["--kubeconfig", kubeconfig, "--metric-resolution", s.metric_resolution,
+                   "--kubelet-request-timeout", f"{timeout_ms}ms", "--kubelet-use-node-status-port",
+                   "--kubelet-preferred-address-types", "InternalIP,ExternalIP,Hostname"]  # fmt: skip
+        await self._start("scraper", [*PYTHON, "services.scraper", *common, *scraper])
 
     async def _wait_for_metrics(self) -> None:
         """Until every node and at least one pod is served through the control plane's aggregation layer."""

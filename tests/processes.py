@@ -17,16 +17,23 @@ class Process:
         self.argv = list(argv)
         self.output = Path(tempfile.mkstemp(prefix="flowmeter-test-", suffix=".log")[1])
         with self.output.open("wb") as sink:
-            self.popen = subprocess.Popen(self.argv, stdout=sink, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})})
+            self.popen = subprocess.Popen(
+                self.argv,
+                stdout=sink,
+                stderr=subprocess.STDOUT,
+                env={**os.environ, **(env or {})},
+                start_new_session=True,  # its own process group, so a signal reaches what it started too
+            )
 
     @property
     def log(self) -> str:
         return self.output.read_text(errors="replace")
 
     def kill(self, sig: int = signal.SIGKILL) -> None:
+        """Signal the process group and wait for the process to end."""
         if self.popen.poll() is None:
-            self.popen.send_signal(sig)
-            self.popen.wait(timeout=20)
+            os.killpg(self.popen.pid, sig)
+            self.popen.wait(timeout=30)
 
     def stop(self) -> int:
         """SIGTERM and wait: the exit code of a clean shutdown."""

@@ -25,13 +25,18 @@ def flag_name(field: str) -> str:
     return "--" + field.replace("_", "-")
 
 
-def load(config_type: type[T], environ: Mapping[str, str], argv: Sequence[str], prefix: str) -> T:
-    """The Config from `PREFIX_*` variables overlaid with flags; ConfigError names the offending field."""
+def load(config_type: type[T], environ: Mapping[str, str], argv: Sequence[str], prefix: str, prog: str = "") -> T:
+    """The Config from `PREFIX_*` variables overlaid with flags; ConfigError names the offending field.
+
+    `prog` names the program in `--help`; by default `python -m services.<prefix>`.
+    """
     fields = _fields(config_type)
     raw: dict[str, Any] = {
         key[len(prefix) :].lower(): value for key, value in environ.items() if key.startswith(prefix)
     }
-    raw.update(_parse_flags(config_type, fields, argv, prefix))
+    raw.update(
+        _parse_flags(config_type, fields, argv, prefix, prog or f"python -m services.{prefix.rstrip('_').lower()}")
+    )
     unknown = sorted(set(raw) - set(fields))
     if unknown:
         raise ConfigError(f"unknown setting {prefix}{unknown[0].upper()} (flag {flag_name(unknown[0])})")
@@ -49,10 +54,10 @@ def _fields(config_type: type) -> dict[str, msgspec.inspect.Field]:
 
 
 def _parse_flags(
-    config_type: type, fields: dict[str, msgspec.inspect.Field], argv: Sequence[str], prefix: str
+    config_type: type, fields: dict[str, msgspec.inspect.Field], argv: Sequence[str], prefix: str, prog: str
 ) -> dict[str, str]:
     parser = argparse.ArgumentParser(
-        prog=f"python -m services.{prefix.rstrip('_').lower()}",
+        prog=prog,
         description=(config_type.__doc__ or "").strip(),
         argument_default=argparse.SUPPRESS,
         formatter_class=argparse.RawDescriptionHelpFormatter,

@@ -18,6 +18,34 @@ MAX_JITTER_SECONDS = 4.0
 JITTER_PER_NODE_SECONDS = 0.008
 
 
+async def sample(
+    http: aiohttp.ClientSession, config: Config, node: kubeobjects.Node, authorization: str | None
+) -> events.SampleEvent:
+    """One scrape of one node as an event: its sample, or why there is none."""
+    name, sent_ns = node.metadata.name, time.time_ns()
+
+    def failed(reason: str, message: str) -> events.NodeScrapeFailed:
+        return events.NodeScrapeFailed(
+            node=name, scraped_at_ns=sent_ns, reason=reason, message=message, scraper=config.replica_name
+        )
+
+    try:
+        url = targets.kubelet_url(
+            node, config.kubelet_preferred_address_types, config.kubelet_port, config.kubelet_use_node_status_port
+        )
+        body = await kubelets.fetch(http, url, authorization, config.kubelet_request_timeout)
+        node_point, pods = parse.parse(body, sent_ns)
+    except targets.NoAddressError as error:
+        return failed("NoAddress", str(error))
+    except kubelets.KubeletError as error:
+        return failed(error.reason, str(error))
+    except parse.ParseError as error:
+        return failed("Parse", f"failed parsing metrics: {error}")
+    return events.NodeSampled(
+        node=name, scraped_at_ns=sent_ns, node_point=node_point, pods=pods, scraper=config.replica_name
+    )
+
+
 class Scraper:
     """One replica's scrape loop over the nodes its informer knows."""
 
@@ -66,37 +94,12 @@ class Scraper:
     ) -> None:
         await asyncio.sleep(delay)
         async with slots:
-            event = await self.sample(node, authorization)
+            event = await sample(self.http, self.config, node, authorization)
         self._log_change(event)
         try:
             await jetstream.publish(self.js, events.samples_subject(event.node), event)
         except Exception as error:
             self.logger.warning("publish failed node=%s: %s", event.node, error)
-
-    async def sample(self, node: kubeobjects.Node, authorization: str | None) -> events.SampleEvent:
-        """One scrape of one node as an event: its sample, or why there is none."""
-        name, sent_ns = node.metadata.name, time.time_ns()
-        config = self.config
-        try:
-            url = targets.kubelet_url(
-                node, config.kubelet_preferred_address_types, config.kubelet_port, config.kubelet_use_node_status_port
-            )
-            body = await kubelets.fetch(self.http, url, authorization, config.kubelet_request_timeout)
-            node_point, pods = parse.parse(body, sent_ns)
-        except targets.NoAddressError as error:
-            return self._failed(name, sent_ns, "NoAddress", str(error))
-        except kubelets.KubeletError as error:
-            return self._failed(name, sent_ns, error.reason, str(error))
-        except parse.ParseError as error:
-            return self._failed(name, sent_ns, "Parse", f"failed parsing metrics: {error}")
-        return events.NodeSampled(
-            node=name, scraped_at_ns=sent_ns, node_point=node_point, pods=pods, scraper=config.replica_name
-        )
-
-    def _failed(self, node: str, sent_ns: int, reason: str, message: str) -> events.NodeScrapeFailed:
-        return events.NodeScrapeFailed(
-            node=node, scraped_at_ns=sent_ns, reason=reason, message=message, scraper=self.config.replica_name
-        )
 
     def _log_change(self, event: events.SampleEvent) -> None:
         """Log a node's failure when it starts or changes reason, and its recovery once: no flood at scale."""

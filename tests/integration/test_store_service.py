@@ -16,9 +16,16 @@ BASE = 1_754_300_000 * S
 
 def sample(step: int, cpu_seconds: float) -> events.NodeSampled:
     at = BASE + step * 10 * S
-    container = events.ContainerPoint(name="nginx", start_time_ns=BASE - 3600 * S, timestamp_ns=at,
-                                      cpu_core_nanoseconds_total=int(cpu_seconds * S), memory_working_set_bytes=64 * 2**20)
-    node = events.NodePoint(timestamp_ns=at, cpu_core_nanoseconds_total=int(cpu_seconds * 4 * S), memory_working_set_bytes=2**31)
+    container = events.ContainerPoint(
+        name="nginx",
+        start_time_ns=BASE - 3600 * S,
+        timestamp_ns=at,
+        cpu_core_nanoseconds_total=int(cpu_seconds * S),
+        memory_working_set_bytes=64 * 2**20,
+    )
+    node = events.NodePoint(
+        timestamp_ns=at, cpu_core_nanoseconds_total=int(cpu_seconds * 4 * S), memory_working_set_bytes=2**31
+    )
     pod = events.PodPoint(namespace="shop", name="web-1", containers=(container,))
     return events.NodeSampled(node="node-1.zone-a", scraped_at_ns=at + S, node_point=node, pods=(pod,))
 
@@ -27,10 +34,14 @@ async def publish(js: JetStreamContext, event: events.NodeSampled) -> None:
     await jetstream.publish(js, events.samples_subject(event.node), event)
 
 
-async def test_the_store_publishes_rates_and_rebuilds_its_windows_from_the_stream_after_a_kill(nats_url: str, js: JetStreamContext) -> None:
+async def test_the_store_publishes_rates_and_rebuilds_its_windows_from_the_stream_after_a_kill(
+    nats_url: str, js: JetStreamContext
+) -> None:
     await jetstream.ensure_stream(js, events.SAMPLES)
     await jetstream.ensure_stream(js, events.RATES)
-    rates = await js.subscribe(events.rates_subject("node-1.zone-a"), ordered_consumer=True, deliver_policy=DeliverPolicy.NEW)
+    rates = await js.subscribe(
+        events.rates_subject("node-1.zone-a"), ordered_consumer=True, deliver_policy=DeliverPolicy.NEW
+    )
 
     async def next_rates() -> events.NodeRatesComputed:
         return events.RATE_DECODER.decode((await rates.next_msg(timeout=20)).data)

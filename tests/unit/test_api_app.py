@@ -25,8 +25,9 @@ def container(name: str, cpu: int, memory: int) -> events.ContainerUsage:
 
 
 def pod(namespace: str, name: str, *containers: events.ContainerUsage) -> events.PodUsage:
-    return events.PodUsage(namespace=namespace, name=name, timestamp_ns=SAMPLED - 4 * S, window_ns=14_991_000_000,
-                           containers=containers)
+    return events.PodUsage(
+        namespace=namespace, name=name, timestamp_ns=SAMPLED - 4 * S, window_ns=14_991_000_000, containers=containers
+    )
 
 
 @pytest.fixture
@@ -35,16 +36,33 @@ def model() -> ReadModel:
     model = ReadModel()
     model.on_node(None, meta("worker-1", **{"kubernetes.io/os": "linux", "beta.kubernetes.io/arch": "amd64"}))
     model.on_node(None, meta("worker-2"))
-    for ns, name, labels in [("default", "web-b", {"app": "web"}), ("default", "web-a", {"app": "web", "pod-template-hash": "6c8f9b7d4"}),
-                             ("kube-system", "coredns", {"k8s-app": "kube-dns"})]:
+    for ns, name, labels in [
+        ("default", "web-b", {"app": "web"}),
+        ("default", "web-a", {"app": "web", "pod-template-hash": "6c8f9b7d4"}),
+        ("kube-system", "coredns", {"k8s-app": "kube-dns"}),
+    ]:
         model.on_pod(None, meta(name, ns, **labels))
-    usage = events.NodeUsage(timestamp_ns=SAMPLED, window_ns=15_003_000_000, cpu_nanocores=123456789, memory_bytes=1616273408)
-    model.apply(events.NodeRatesComputed(node="worker-1", scraped_at_ns=1, node_usage=usage, pods=(
-        pod("default", "web-b", container("nginx", 2143110, 10129408)),
-        pod("default", "web-a", container("nginx", 2143110, 10129408), container("log-shipper", 512004, 23166976)),
-        pod("kube-system", "coredns", container("coredns", 250_000_000, 2 * 1024**3)),
-        pod("default", "finished", container("main", 1, 1)),
-    )))
+    usage = events.NodeUsage(
+        timestamp_ns=SAMPLED, window_ns=15_003_000_000, cpu_nanocores=123456789, memory_bytes=1616273408
+    )
+    model.apply(
+        events.NodeRatesComputed(
+            node="worker-1",
+            scraped_at_ns=1,
+            node_usage=usage,
+            pods=(
+                pod("default", "web-b", container("nginx", 2143110, 10129408)),
+                pod(
+                    "default",
+                    "web-a",
+                    container("nginx", 2143110, 10129408),
+                    container("log-shipper", 512004, 23166976),
+                ),
+                pod("kube-system", "coredns", container("coredns", 250_000_000, 2 * 1024**3)),
+                pod("default", "finished", container("main", 1, 1)),
+            ),
+        )
+    )
     return model
 
 
@@ -71,13 +89,18 @@ async def test_a_pod_list_omits_item_kinds_and_sorts_by_namespace_then_name(clie
     assert list(body) == ["kind", "apiVersion", "metadata", "items"]
     assert (body["kind"], body["apiVersion"], body["metadata"]) == ("PodMetricsList", "metrics.k8s.io/v1beta1", {})
     assert [(i["metadata"]["namespace"], i["metadata"]["name"]) for i in body["items"]] == [
-        ("default", "web-a"), ("default", "web-b"), ("kube-system", "coredns")]
+        ("default", "web-a"),
+        ("default", "web-b"),
+        ("kube-system", "coredns"),
+    ]
     first = body["items"][0]
     assert list(first) == ["metadata", "timestamp", "window", "containers"]
     assert list(first["metadata"]) == ["name", "namespace", "creationTimestamp", "labels"]
     assert first["window"] == "14.991s" and first["timestamp"] == "2025-08-04T09:40:09Z"
-    assert first["containers"] == [{"name": "nginx", "usage": {"cpu": "2143110n", "memory": "9892Ki"}},
-                                   {"name": "log-shipper", "usage": {"cpu": "512004n", "memory": "22624Ki"}}]
+    assert first["containers"] == [
+        {"name": "nginx", "usage": {"cpu": "2143110n", "memory": "9892Ki"}},
+        {"name": "log-shipper", "usage": {"cpu": "512004n", "memory": "22624Ki"}},
+    ]
     assert body["items"][2]["containers"][0]["usage"] == {"cpu": "250m", "memory": "2Gi"}
 
 
@@ -93,7 +116,9 @@ async def test_a_namespaced_list_honours_label_and_field_selectors(client: httpx
     assert await names("fieldSelector=metadata.namespace!%3Ddefault") == []
 
 
-async def test_a_node_list_applies_the_node_selector_and_skips_nodes_without_metrics(model: ReadModel, client: httpx.AsyncClient) -> None:
+async def test_a_node_list_applies_the_node_selector_and_skips_nodes_without_metrics(
+    model: ReadModel, client: httpx.AsyncClient
+) -> None:
     body = (await client.get("/apis/metrics.k8s.io/v1beta1/nodes")).json()
     assert [item["metadata"]["name"] for item in body["items"]] == ["worker-1"]
     model.on_node(None, meta("worker-1", skip="true"))
@@ -103,18 +128,30 @@ async def test_a_node_list_applies_the_node_selector_and_skips_nodes_without_met
 async def test_unknown_objects_and_objects_without_metrics_get_upstreams_not_found(client: httpx.AsyncClient) -> None:
     cases = {
         "/nodes/nope": ('node "nope" not found', {"name": "nope", "kind": "node"}),
-        "/nodes/worker-2": ('nodemetrics.metrics.k8s.io "worker-2" not found',
-                            {"name": "worker-2", "group": "metrics.k8s.io", "kind": "nodemetrics"}),
+        "/nodes/worker-2": (
+            'nodemetrics.metrics.k8s.io "worker-2" not found',
+            {"name": "worker-2", "group": "metrics.k8s.io", "kind": "nodemetrics"},
+        ),
         "/namespaces/default/pods/finished": ('pods "finished" not found', {"name": "finished", "kind": "pods"}),
     }
     for path, (message, details) in cases.items():
         response = await client.get(f"/apis/metrics.k8s.io/v1beta1{path}")
         assert response.status_code == 404
-        assert response.json() == {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
-                                   "message": message, "reason": "NotFound", "details": details, "code": 404}
+        assert response.json() == {
+            "kind": "Status",
+            "apiVersion": "v1",
+            "metadata": {},
+            "status": "Failure",
+            "message": message,
+            "reason": "NotFound",
+            "details": details,
+            "code": 404,
+        }
 
 
-async def test_a_running_pod_without_metrics_names_namespace_and_pod(model: ReadModel, client: httpx.AsyncClient) -> None:
+async def test_a_running_pod_without_metrics_names_namespace_and_pod(
+    model: ReadModel, client: httpx.AsyncClient
+) -> None:
     model.on_pod(None, meta("fresh", "default"))
     response = await client.get("/apis/metrics.k8s.io/v1beta1/namespaces/default/pods/fresh")
     assert response.status_code == 404
@@ -124,7 +161,10 @@ async def test_a_running_pod_without_metrics_names_namespace_and_pod(model: Read
 async def test_bad_requests_get_a_status_with_the_right_code(client: httpx.AsyncClient) -> None:
     base = "/apis/metrics.k8s.io/v1beta1"
     cases = {
-        f"{base}/pods?fieldSelector=spec.nodeName%3Dworker-1": (400, '"spec.nodeName" is not a known field selector: only "metadata.name", "metadata.namespace"'),
+        f"{base}/pods?fieldSelector=spec.nodeName%3Dworker-1": (
+            400,
+            '"spec.nodeName" is not a known field selector: only "metadata.name", "metadata.namespace"',
+        ),
         f"{base}/pods?labelSelector=app%20in%20(": (400, None),
         f"{base}/nodes?watch=true": (405, 'watch is not supported on resources of kind "nodes.metrics.k8s.io"'),
         f"{base}/widgets": (404, "the server could not find the requested resource"),
@@ -140,12 +180,18 @@ async def test_bad_requests_get_a_status_with_the_right_code(client: httpx.Async
 async def test_discovery_describes_the_group_and_its_resources(client: httpx.AsyncClient) -> None:
     group = (await client.get("/apis/metrics.k8s.io")).json()
     version = {"groupVersion": "metrics.k8s.io/v1beta1", "version": "v1beta1"}
-    assert group == {"kind": "APIGroup", "apiVersion": "v1", "name": "metrics.k8s.io", "versions": [version],
-                     "preferredVersion": version}
+    assert group == {
+        "kind": "APIGroup",
+        "apiVersion": "v1",
+        "name": "metrics.k8s.io",
+        "versions": [version],
+        "preferredVersion": version,
+    }
     resources = (await client.get("/apis/metrics.k8s.io/v1beta1")).json()
     assert resources["resources"] == [
         {"name": "nodes", "singularName": "", "namespaced": False, "kind": "NodeMetrics", "verbs": ["get", "list"]},
-        {"name": "pods", "singularName": "", "namespaced": True, "kind": "PodMetrics", "verbs": ["get", "list"]}]
+        {"name": "pods", "singularName": "", "namespaced": True, "kind": "PodMetrics", "verbs": ["get", "list"]},
+    ]
 
 
 async def test_readyz_lists_its_checks_when_asked(client: httpx.AsyncClient) -> None:

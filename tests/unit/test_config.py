@@ -14,12 +14,26 @@ def scraper(*argv: str, **environ: str) -> ScraperConfig:
 def test_the_defaults_are_upstreams() -> None:
     config = scraper()
     assert (config.metric_resolution, config.kubelet_request_timeout, config.kubelet_port) == (15.0, 10.0, 10250)
-    assert config.kubelet_preferred_address_types == ("Hostname", "InternalDNS", "InternalIP", "ExternalDNS", "ExternalIP")
+    assert config.kubelet_preferred_address_types == (
+        "Hostname",
+        "InternalDNS",
+        "InternalIP",
+        "ExternalDNS",
+        "ExternalIP",
+    )
 
 
 def test_flags_take_go_durations_lists_and_bare_booleans_and_win_over_the_environment() -> None:
-    config = scraper("--metric-resolution=1m", "--kubelet-insecure-tls", "-l", "metrics-server-skip!=true",
-                     "--kubelet-preferred-address-types", "InternalIP,Hostname", metric_resolution="30s", kubelet_port="10255")
+    config = scraper(
+        "--metric-resolution=1m",
+        "--kubelet-insecure-tls",
+        "-l",
+        "metrics-server-skip!=true",
+        "--kubelet-preferred-address-types",
+        "InternalIP,Hostname",
+        metric_resolution="30s",
+        kubelet_port="10255",
+    )
     assert config.metric_resolution == 60.0 and config.kubelet_insecure_tls and config.kubelet_port == 10255
     assert config.node_selector == "metrics-server-skip!=true"
     assert config.kubelet_preferred_address_types == ("InternalIP", "Hostname")
@@ -27,15 +41,17 @@ def test_flags_take_go_durations_lists_and_bare_booleans_and_win_over_the_enviro
 
 @pytest.mark.parametrize(
     ("argv", "message"),
-    [(["--metric-resolution=5s"], "--metric-resolution must be at least 10s"),
-     (["--metric-resolution=10s", "--kubelet-request-timeout=10s"], "at most 0.9 × --metric-resolution"),
-     (["--metric-resolution=10s", "--kubelet-request-timeout=9s"], None),
-     (["--kubelet-request-timeout=0s"], "should be positive"),
-     (["--metric-resolution=soon"], "--metric-resolution: invalid duration 'soon'"),
-     (["--kubelet-port=0"], "--kubelet-port: Expected `int` >= 1"),
-     (["--kubelet-insecure-tls", "--kubelet-certificate-authority=/ca.crt"], "cannot use both"),
-     (["--kubelet-client-key=/k"], "need each other"),
-     (["--kubelet-preferred-address-types=InternalIP,Wormhole"], "unknown type 'Wormhole'")],
+    [
+        (["--metric-resolution=5s"], "--metric-resolution must be at least 10s"),
+        (["--metric-resolution=10s", "--kubelet-request-timeout=10s"], "at most 0.9 × --metric-resolution"),
+        (["--metric-resolution=10s", "--kubelet-request-timeout=9s"], None),
+        (["--kubelet-request-timeout=0s"], "should be positive"),
+        (["--metric-resolution=soon"], "--metric-resolution: invalid duration 'soon'"),
+        (["--kubelet-port=0"], "--kubelet-port: Expected `int` >= 1"),
+        (["--kubelet-insecure-tls", "--kubelet-certificate-authority=/ca.crt"], "cannot use both"),
+        (["--kubelet-client-key=/k"], "need each other"),
+        (["--kubelet-preferred-address-types=InternalIP,Wormhole"], "unknown type 'Wormhole'"),
+    ],
 )
 def test_invalid_settings_are_refused_naming_the_flag(argv: list[str], message: str | None) -> None:
     if message is None:

@@ -36,8 +36,13 @@ def test_a_node_name_survives_the_trip_through_a_subject(node: str) -> None:
 def test_a_sample_is_identified_by_node_and_kubelet_time_so_a_second_scrape_of_it_dedupes() -> None:
     saved = events.SAMPLE_DECODER.decode((SAVED / "NodeSampled.v1.msgpack").read_bytes())
     assert isinstance(saved, events.NodeSampled)
-    rescraped = events.NodeSampled(node=saved.node, scraped_at_ns=saved.scraped_at_ns + 1, node_point=saved.node_point,
-                                   pods=saved.pods, scraper="another")
+    rescraped = events.NodeSampled(
+        node=saved.node,
+        scraped_at_ns=saved.scraped_at_ns + 1,
+        node_point=saved.node_point,
+        pods=saved.pods,
+        scraper="another",
+    )
     assert events.message_id(rescraped) == events.message_id(saved) == "sampled:node-0001:1754300413550000000"
 
 

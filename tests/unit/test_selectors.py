@@ -9,11 +9,26 @@ WEB = {"app": "web", "tier": "frontend", "replicas": "3"}
 
 @pytest.mark.parametrize(
     ("selector", "matches"),
-    [("", True), ("app=web", True), ("app==web", True), ("app!=web", False), ("app", True), ("!app", False),
-     ("canary", False), ("!canary", True), ("tier in (frontend,backend)", True), ("tier notin (frontend)", False),
-     ("app=web,tier=backend", False), ("app=web, tier in (frontend), !canary", True), ("replicas>2", True),
-     ("replicas<3", False), ("app in (web)", True), ("missing notin (x)", True), ("missing!=x", True),
-     ("example.com/team=a", False)],
+    [
+        ("", True),
+        ("app=web", True),
+        ("app==web", True),
+        ("app!=web", False),
+        ("app", True),
+        ("!app", False),
+        ("canary", False),
+        ("!canary", True),
+        ("tier in (frontend,backend)", True),
+        ("tier notin (frontend)", False),
+        ("app=web,tier=backend", False),
+        ("app=web, tier in (frontend), !canary", True),
+        ("replicas>2", True),
+        ("replicas<3", False),
+        ("app in (web)", True),
+        ("missing notin (x)", True),
+        ("missing!=x", True),
+        ("example.com/team=a", False),
+    ],
 )
 def test_a_label_selector_matches_as_kubernetes_does(selector: str, matches: bool) -> None:
     assert selectors.parse_labels(selector).matches(WEB) is matches
@@ -21,8 +36,19 @@ def test_a_label_selector_matches_as_kubernetes_does(selector: str, matches: boo
 
 @pytest.mark.parametrize(
     "selector",
-    ["=web", "app=web=x", "app in ()", "app in (a", "app notin a", "bad key=x", "app=val ue", "-app=x", "a>b",
-     "x" * 64 + "=a", "app=" + "v" * 64],
+    [
+        "=web",
+        "app=web=x",
+        "app in ()",
+        "app in (a",
+        "app notin a",
+        "bad key=x",
+        "app=val ue",
+        "-app=x",
+        "a>b",
+        "x" * 64 + "=a",
+        "app=" + "v" * 64,
+    ],
 )
 def test_a_malformed_label_selector_is_refused_with_a_reason(selector: str) -> None:
     with pytest.raises(selectors.SelectorError, match="unable to parse requirement"):

@@ -1,0 +1,95 @@
+"""The Starlette application: routes, the authn/authz seam, dispatch of resource verbs, Status errors."""
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import Route
+
+from sim.apiserver import auth, discovery, errors, listing, negotiate, openapi, requestinfo
+from sim.apiserver import resources as r
+from sim.apiserver.handlers import Reads, respond
+from sim.apiserver.proxy import PREFIX, Proxy
+from sim.apiserver.writes import Writes
+
+METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"]
+
+
+class Api:
+    """Every endpoint, closed over the read and write handlers and the optional metrics proxy."""
+
+    def __init__(self, reads: Reads, writes: Writes, proxy: Proxy | None) -> None:
+        self.reads, self.writes, self.proxy = reads, writes, proxy
+
+    async def handle(self, request: Request) -> Response:
+        """Authenticate, resolve, authorize, then answer or forward the request."""
+        info = requestinfo.resolve(request.method, request.url.path, request.query_params)
+        user = auth.authenticate(request)
+        auth.authorize(user, info)
+        if request.url.path.startswith(PREFIX) and self.proxy is not None:
+            return await self.proxy.forward(request, user)
+        if not info.is_resource:
+            return self.non_resource(info)
+        return await self.resource(request, info)
+
+    def non_resource(self, info: requestinfo.RequestInfo) -> Response:
+        """Discovery documents, /version and the health endpoints."""
+        path = info.path.rstrip("/") or "/"
+        if path in ("/healthz", "/livez", "/readyz"):
+            return PlainTextResponse("ok")
+        parts = path.strip("/").split("/")
+        document = {
+            "/version": discovery.version, "/api": lambda: discovery.core_versions(""),
+            "/apis": lambda: discovery.group_list(self.proxy is not None),
+        }.get(path, lambda: None)()  # fmt: skip
+        if document is None and parts[0] == "openapi" and parts[1:2] == ["v3"]:
+            document = openapi.root() if len(parts) == 2 else openapi.group_version(*_group_version(parts[2:]))
+        elif document is None and parts[0] == "apis" and len(parts) == 2:
+            document = discovery.group(parts[1], self.proxy is not None)
+        elif document is None and len(parts) in (2, 3) and parts[0] in ("api", "apis"):
+            document = discovery.resource_list("" if parts[0] == "api" else parts[1], parts[-1])
+        if document is None:
+            raise errors.no_such_path()
+        return respond(document)
+
+    async def resource(self, request: Request, info: requestinfo.RequestInfo) -> Response:
+        """A verb on a resource collection, object or subresource."""
+        resource = r.lookup(info.group, info.version, info.resource)
+        if resource is None:
+            raise errors.no_such_path()
+        verb = info.verb
+        if verb in ("get", "list", "watch"):
+            output = negotiate.choose(request.headers.get("accept", ""))
+            options = listing.parse(resource, request.query_params)
+            if verb == "get":
+                return self.reads.get(resource, info, output, options.include)
+            if info.subresource:
+                raise errors.no_such_path()
+            return (self.reads.list_items if verb == "list" else self.reads.watch_items)(
+                resource, info, output, options
+            )
+        handler = {"create": self.writes.create, "update": self.writes.update, "patch": self.writes.patch,
+                   "delete": self.writes.delete}.get(verb)  # fmt: skip
+        if handler is None:
+            raise errors.method_not_supported(resource, verb)
+        if request.query_params.get("dryRun"):  # refuse rather than persist what the client meant as a trial
+            raise errors.bad_request("dryRun is not supported by the simulated API server")
+        return await handler(request, resource, info)
+
+
+def _group_version(parts: list[str]) -> tuple[str, str]:
+    """(group, version) of ['api', 'v1'] or ['apis', group, version]; ('', '') for anything else."""
+    if parts[:1] == ["api"] and len(parts) == 2:
+        return "", parts[1]
+    return (parts[1], parts[2]) if parts[:1] == ["apis"] and len(parts) == 3 else ("", "")
+
+
+async def _status(request: Request, error: Exception) -> Response:
+    del request
+    assert isinstance(error, errors.ApiError)
+    return respond(error.status(), error.code)
+
+
+def build_app(api: Api) -> Starlette:
+    """The ASGI app: every path goes through Api.handle."""
+    routes = [Route("/{path:path}", api.handle, methods=METHODS)]
+    return Starlette(routes=routes, exception_handlers={errors.ApiError: _status})

@@ -1,0 +1,76 @@
+"""The aggregation layer: requests under /apis/metrics.k8s.io/ go to the metrics API server, as an APIService routes.
+
+Like kube-apiserver's aggregator it presents the front-proxy client certificate, names the caller in
+X-Remote-User/X-Remote-Group, skips verifying the backend's certificate (the APIService has
+insecureSkipTLSVerify: true) and streams status, body and Content-Type back. An unreachable backend is a 503.
+"""
+
+import logging
+import ssl
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import aiohttp
+from multidict import CIMultiDict
+from starlette.requests import Request
+from starlette.responses import Response, StreamingResponse
+
+from sim.apiserver import errors
+from sim.apiserver.auth import User
+
+PREFIX = "/apis/metrics.k8s.io/"
+_FORWARDED = ("accept", "content-type", "user-agent")
+
+
+def client_context(cert: Path, key: Path) -> ssl.SSLContext:
+    """TLS to the backend: our front-proxy identity, no verification of theirs."""
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    context.load_cert_chain(cert, key)
+    return context
+
+
+class Proxy:
+    """One reused aiohttp session to one backend."""
+
+    def __init__(self, backend: str, context: ssl.SSLContext, logger: logging.Logger) -> None:
+        self.backend = backend.rstrip("/")
+        self.logger = logger
+        timeout = aiohttp.ClientTimeout(total=None, sock_connect=5)
+        self.session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(ssl=context), timeout=timeout,
+                                             auto_decompress=False)  # fmt: skip
+
+    async def close(self) -> None:
+        """Close the session."""
+        await self.session.close()
+
+    def headers(self, request: Request, user: User) -> CIMultiDict[str]:
+        """What the backend receives: the content headers and the caller's identity."""
+        headers: CIMultiDict[str] = CIMultiDict((name, value) for name, value in request.headers.items()
+                                                if name.lower() in _FORWARDED)  # fmt: skip
+        headers["X-Remote-User"] = user.name
+        for group in user.groups:
+            headers.add("X-Remote-Group", group)
+        return headers
+
+    async def forward(self, request: Request, user: User) -> Response:
+        """Send the request on; 503 ServiceUnavailable when the backend cannot be reached."""
+        url = self.backend + request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        body = await request.body()
+        try:
+            response = await self.session.request(request.method, url, headers=self.headers(request, user),
+                                                  data=body or None, allow_redirects=False)  # fmt: skip
+        except (aiohttp.ClientError, OSError, TimeoutError) as error:
+            self.logger.warning("metrics API backend url=%s unreachable: %s", url, error)
+            raise errors.service_unavailable() from None
+        passed = {name: value for name, value in response.headers.items()
+                  if name.lower() in ("content-type", "content-encoding")}  # fmt: skip
+        return StreamingResponse(self._body(response), status_code=response.status, headers=passed)
+
+    async def _body(self, response: aiohttp.ClientResponse) -> AsyncIterator[bytes]:
+        try:
+            async for chunk in response.content.iter_any():
+                yield chunk
+        finally:
+            response.release()

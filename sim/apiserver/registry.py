@@ -1,0 +1,109 @@
+"""Create, read, update, patch and delete with kube-apiserver's semantics, for HTTP handlers and the controller alike.
+
+Subresources: `status` (status only) and `scale` (an autoscaling/v1 Scale view of spec.replicas).
+"""
+
+import random
+import time
+from collections.abc import Callable
+from typing import Any
+
+import msgspec
+
+from services.lib import timefmt
+from sim.apiserver import errors, objects, patch, strategy
+from sim.apiserver import resources as r
+from sim.apiserver.resources import Obj, Resource
+from sim.apiserver.store import Store
+
+_decoder = msgspec.json.Decoder()
+
+
+def decode(body: bytes, content_type: str = "application/json") -> Any:
+    """A JSON request body; ApiError 415 for other media types (protobuf), 400 if it is not JSON."""
+    if content_type.split(";", maxsplit=1)[0].strip() not in ("application/json", ""):
+        raise errors.unsupported_media_type(("application/json",))
+    try:
+        return _decoder.decode(body)
+    except msgspec.DecodeError as error:
+        raise errors.bad_request(f"the request body is not valid JSON: {error}") from None
+
+
+class Registry:
+    """The write path in front of the store."""
+
+    def __init__(self, store: Store, rng: random.Random, clock: Callable[[], int] = time.time_ns) -> None:
+        self.store, self.rng, self.clock = store, rng, clock
+
+    def now(self) -> str:
+        """The current time in RFC 3339."""
+        return timefmt.rfc3339(self.clock())
+
+    def get(self, resource: Resource, namespace: str, name: str, subresource: str = "") -> Obj:
+        """One object (or its Scale); ApiError 404 if absent."""
+        obj = self.store.get(resource, namespace if resource.namespaced else "", name)
+        if obj is None:
+            raise errors.not_found(resource, name)
+        _check_subresource(resource, subresource)
+        return strategy.to_scale(obj) if subresource == "scale" else obj
+
+    def create(self, resource: Resource, namespace: str, body: Any) -> Obj:
+        """Store a new object; ApiError 409 if the name is taken, 404 if the namespace does not exist."""
+        obj = strategy.check_kind(resource, body)
+        if resource.namespaced and self.store.get(r.NAMESPACES, "", namespace) is None:
+            raise errors.not_found(r.NAMESPACES, namespace)
+        generate = obj.get("metadata", {}).get("generateName", "")
+        name = f"{generate}{objects.suffix(self.rng)}" if generate else ""
+        while name and self.store.get(resource, namespace if resource.namespaced else "", name) is not None:
+            name = f"{generate}{objects.suffix(self.rng)}"  # as kube-apiserver retries generated names
+        created = strategy.prepare_create(resource, obj, namespace if resource.namespaced else "",
+                                          uid=objects.new_uid(self.rng), now=self.now(), name=name)  # fmt: skip
+        if self.store.get(resource, created["metadata"].get("namespace", ""), created["metadata"]["name"]) is not None:
+            raise errors.already_exists(resource, created["metadata"]["name"])
+        return self.store.create(resource, created)
+
+    def update(self, resource: Resource, namespace: str, name: str, body: Any, subresource: str = "") -> Obj:
+        """Replace an object (or its status, or its scale); ApiError 409 on a stale resourceVersion."""
+        old = self.get(resource, namespace, name)
+        _check_subresource(resource, subresource)
+        if subresource == "scale":
+            return strategy.to_scale(self._replace(resource, old, strategy.from_scale(resource, old, body)))
+        return self._replace(resource, old, strategy.prepare_update(resource, old, body, subresource))
+
+    def patch(
+        self, resource: Resource, namespace: str, name: str, kind: str, body: bytes, subresource: str = ""
+    ) -> Obj:
+        """Apply a patch of the given content type to an object (or its status, or its scale)."""
+        current = self.get(resource, namespace, name, subresource)
+        patched = apply_patch(kind, current, decode(body))
+        return self.update(resource, namespace, name, patched, subresource)
+
+    def _replace(self, resource: Resource, old: Obj, new: Obj) -> Obj:
+        return old if new == old else self.store.replace(resource, new)
+
+    def delete(self, resource: Resource, namespace: str, name: str) -> Obj:
+        """Remove an object; its dependents go with it (the controller's garbage collection)."""
+        self.get(resource, namespace, name)
+        gone = self.store.delete(resource, namespace if resource.namespaced else "", name)
+        assert gone is not None
+        return gone
+
+
+def _check_subresource(resource: Resource, subresource: str) -> None:
+    if subresource and subresource not in resource.subresources:
+        raise errors.no_such_path()
+
+
+def apply_patch(kind: str, current: Obj, body: Any) -> Any:
+    """The patched object; ApiError 415 for an unknown patch type, 422/400 when the patch does not apply."""
+    kind = kind.split(";", maxsplit=1)[0].strip()
+    if kind not in (patch.MERGE_PATCH, patch.JSON_PATCH, patch.STRATEGIC):
+        raise errors.unsupported_media_type(patch.TYPES)
+    try:
+        if kind == patch.JSON_PATCH:
+            return patch.json_patch(current, body)
+        if not isinstance(body, dict):
+            raise errors.bad_request("a merge patch must be a JSON object")
+        return patch.merge(current, body) if kind == patch.MERGE_PATCH else patch.strategic(current, body)
+    except patch.PatchError as error:
+        raise errors.ApiError(422, "Invalid", str(error)) from None

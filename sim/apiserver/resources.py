@@ -1,0 +1,97 @@
+"""The resource types the simulated API server serves: names, kinds, scope, verbs, subresources, selectable fields.
+
+One `Resource` per collection drives discovery, routing, field selectors, error messages and indexes, so adding a
+type (autoscaling/v2 HorizontalPodAutoscalers, for instance) is one entry here plus its printer.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+Obj = dict[str, Any]  # a Kubernetes object exactly as JSON shows it
+
+VERBS = ("create", "delete", "get", "list", "patch", "update", "watch")
+SUBRESOURCE_VERBS = ("get", "patch", "update")
+COMMON_FIELDS = {"metadata.name": "metadata.name", "metadata.namespace": "metadata.namespace"}
+
+
+@dataclass(frozen=True, eq=False)  # one instance per resource: identity is equality
+class Resource:
+    """One collection, e.g. apps/v1 deployments."""
+
+    group: str  # "" for the core group
+    version: str
+    plural: str
+    singular: str
+    kind: str
+    namespaced: bool
+    short_names: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    subresources: tuple[str, ...] = ()  # "status", "scale"
+    fields: Mapping[str, str] = field(default_factory=dict)  # field selector label -> dotted path in the object
+    indexed: tuple[str, ...] = ()  # field labels with an index, for selective lists and watches
+
+    @property
+    def api_version(self) -> str:
+        """apiVersion of the objects, e.g. 'v1' or 'apps/v1'."""
+        return f"{self.group}/{self.version}" if self.group else self.version
+
+    @property
+    def qualified(self) -> str:
+        """The group-qualified name errors use, e.g. 'pods' or 'deployments.apps'."""
+        return f"{self.plural}.{self.group}" if self.group else self.plural
+
+    def field_value(self, obj: Obj, label: str) -> str:
+        """The value of a selectable field, rendered as a string the way kube-apiserver compares it."""
+        value: Any = obj
+        for part in self.fields[label].split("."):
+            value = value.get(part) if isinstance(value, dict) else None
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        return "" if value is None else str(value)
+
+
+def _fields(*labels: str, **renamed: str) -> dict[str, str]:
+    return {**COMMON_FIELDS, **{label: label for label in labels}, **renamed}
+
+
+_POD_FIELDS = _fields(
+    "spec.nodeName", "spec.restartPolicy", "spec.schedulerName", "spec.serviceAccountName", "spec.hostNetwork",
+    "status.phase", "status.podIP", "status.nominatedNodeName",
+)  # fmt: skip
+_EVENT_FIELDS = _fields(
+    "involvedObject.kind", "involvedObject.namespace", "involvedObject.name", "involvedObject.uid",
+    "involvedObject.apiVersion", "involvedObject.resourceVersion", "involvedObject.fieldPath", "reason",
+    "reportingComponent", "type", source="source.component",
+)  # fmt: skip
+
+NAMESPACES = Resource("", "v1", "namespaces", "namespace", "Namespace", False, ("ns",), (), ("status",),
+                      _fields("status.phase"))  # fmt: skip
+NODES = Resource("", "v1", "nodes", "node", "Node", False, ("no",), (), ("status",), _fields("spec.unschedulable"))
+PODS = Resource("", "v1", "pods", "pod", "Pod", True, ("po",), ("all",), ("status",), _POD_FIELDS, ("spec.nodeName",))
+EVENTS = Resource("", "v1", "events", "event", "Event", True, ("ev",), (), (), _EVENT_FIELDS)
+DEPLOYMENTS = Resource("apps", "v1", "deployments", "deployment", "Deployment", True, ("deploy",), ("all",),
+                       ("scale", "status"), _fields())  # fmt: skip
+REPLICASETS = Resource("apps", "v1", "replicasets", "replicaset", "ReplicaSet", True, ("rs",), ("all",),
+                       ("scale", "status"), _fields("status.replicas"))  # fmt: skip
+STATEFULSETS = Resource("apps", "v1", "statefulsets", "statefulset", "StatefulSet", True, ("sts",), ("all",),
+                        ("scale", "status"), _fields())  # fmt: skip
+
+ALL = (NAMESPACES, NODES, PODS, EVENTS, DEPLOYMENTS, REPLICASETS, STATEFULSETS)
+BY_PATH = {(r.group, r.version, r.plural): r for r in ALL}
+BY_KIND = {(r.api_version, r.kind): r for r in ALL}
+
+
+def lookup(group: str, version: str, plural: str) -> Resource | None:
+    """The resource served at /api(s)/<group>/<version>/<plural>, if any."""
+    return BY_PATH.get((group, version, plural))
+
+
+def group_versions() -> dict[str, list[str]]:
+    """Served versions per group, in preference order; '' is the core group."""
+    result: dict[str, list[str]] = {}
+    for resource in ALL:
+        versions = result.setdefault(resource.group, [])
+        if resource.version not in versions:
+            versions.append(resource.version)
+    return result

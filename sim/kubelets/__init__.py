@@ -1,0 +1,16 @@
+"""Every simulated node's kubelet in one process: `GET /metrics/resource` over TLS on each node's own address.
+
+Watches Nodes, Pods, ReplicaSets, Deployments and StatefulSets on the (simulated) control plane like a kubelet does,
+models each running container's CPU counter and working set from the `sim.flowmeter.dev/cpu` and
+`sim.flowmeter.dev/memory` annotations (pod first, then its owners), and serves the kubelet's exact Prometheus text
+(reference 2.3). A node annotation `sim.flowmeter.dev/fault` injects failures (see `faults`).
+
+Pure modules: `gofloat` (Go float text), `noise`, `usage` (one counter), `targets` (annotations), `faults`, `node`
+(one node's model), `body` (rendering), `cluster` (informer changes -> node models). I/O: `httpserver` (lean
+HTTP/1.1), `listeners` (one TLS server per node), `service` (wiring, readiness), `config`, `__main__`; `bench`
+measures render and serving cost.
+
+Run: `python -m sim.kubelets --run-dir DIR` (env prefix `SIM_KUBELETS_`). Once every informer has listed and every
+reachable node listens it logs `kubelets serving N nodes` to stderr and writes `DIR/kubelets.ready`
+(`{"nodes": N, "pid": P}`), removed on exit.
+"""

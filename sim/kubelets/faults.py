@@ -1,0 +1,43 @@
+"""Faults on demand: the node annotation `sim.flowmeter.dev/fault` makes that node's kubelet misbehave.
+
+Values: `down` (connections refused), `malformed` (a garbled body), `zero` (every CPU and memory value 0, as the
+cgroup v2 and CRI bugs report), `slow` or `slow=3s` (answers after a delay), `hang` (never answers). `restart` is
+reserved for a later issue. Anything else is ignored, so a typo leaves the node healthy rather than broken.
+"""
+
+import msgspec
+
+from services.lib import timefmt
+
+ANNOTATION = "sim.flowmeter.dev/fault"
+KINDS = frozenset({"down", "malformed", "zero", "slow", "hang"})
+SLOW_DEFAULT_S = 5.0
+
+
+class Fault(msgspec.Struct, frozen=True, kw_only=True):
+    """The fault a node has now; kind '' = healthy."""
+
+    kind: str = ""
+    delay_s: float = 0.0  # for slow: how long each answer waits
+
+
+HEALTHY = Fault()
+
+
+def parse(value: str) -> Fault:
+    """The fault an annotation value asks for; HEALTHY for an empty or unknown value."""
+    kind, _, argument = value.strip().partition("=")
+    if kind not in KINDS:
+        return HEALTHY
+    if kind != "slow":
+        return Fault(kind=kind)
+    try:
+        delay_s = timefmt.parse_duration(argument) / 1e9 if argument else SLOW_DEFAULT_S
+    except timefmt.DurationError:
+        delay_s = SLOW_DEFAULT_S
+    return Fault(kind=kind, delay_s=delay_s)
+
+
+def garble(body: bytes) -> bytes:
+    """A body cut off inside a series and followed by text no Prometheus parser accepts."""
+    return body[: len(body) // 2] + b'{garbled="\n\x00not a metric\n'

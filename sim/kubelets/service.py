@@ -1,0 +1,155 @@
+"""The kubelets process: informers feed the cluster model, a reconciler keeps one listener per node in step.
+
+Informer callbacks only fold changes into `Cluster` and mark nodes dirty; the reconcile loop (one task) starts and
+stops listeners, since that needs awaiting. Readiness: once every informer has listed and every reachable node
+listens, it logs `kubelets serving N nodes` and writes `<run-dir>/kubelets.ready` (removed on exit).
+"""
+
+import asyncio
+import contextlib
+import json
+import logging
+import os
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from services.lib import kube, lifecycle
+from sim import pki
+from sim.kubelets import body, cluster, httpserver, listeners, objects
+from sim.kubelets.config import Config
+
+WORKLOAD_PATHS = {"ReplicaSet": "/apis/apps/v1/replicasets", "Deployment": "/apis/apps/v1/deployments",
+                  "StatefulSet": "/apis/apps/v1/statefulsets"}  # fmt: skip
+NOT_FOUND = httpserver.Response(status=404, body=b"404 page not found\n")
+NOT_ALLOWED = httpserver.Response(status=405, body=b"405 method not allowed\n")
+Clock = Callable[[], int]
+
+
+def ready_file(layout: pki.Layout) -> Path:
+    """Written once every node listens; what launchers poll for."""
+    return layout.run_dir / "kubelets.ready"
+
+
+def metrics_handler(model: cluster.Cluster, name: str, clock: Clock) -> httpserver.Handler:
+    """The request path of one node's kubelet; authentication and authorization will wrap this handler."""
+
+    def handle(request: httpserver.Request) -> httpserver.Response | asyncio.Future[httpserver.Response]:
+        if request.path != "/metrics/resource":
+            return NOT_FOUND
+        if request.method not in ("GET", "HEAD"):
+            return NOT_ALLOWED
+        node = model.nodes.get(name)
+        if node is None:
+            return httpserver.Response(status=503, body=b"node is not known yet\n")
+        if node.fault.kind == "hang":
+            return asyncio.get_running_loop().create_future()  # never answered; cancelled when the client leaves
+        if node.fault.kind == "slow":
+            return asyncio.ensure_future(_later(node.fault.delay_s, lambda: _metrics(model, name, clock)))
+        return _metrics(model, name, clock)
+
+    return handle
+
+
+def _metrics(model: cluster.Cluster, name: str, clock: Clock) -> httpserver.Response:
+    node = model.nodes.get(name)
+    if node is None:
+        return httpserver.Response(status=503, body=b"node is gone\n")
+    return httpserver.Response(status=200, body=body.render(node, clock()), content_type=body.CONTENT_TYPE)
+
+
+async def _later(delay_s: float, answer: Callable[[], httpserver.Response]) -> httpserver.Response:
+    await asyncio.sleep(delay_s)
+    return answer()
+
+
+class Kubelets:
+    """The process's state: the cluster model, the informers feeding it and the listeners serving it."""
+
+    def __init__(self, kube_client: kube.Kube, layout: pki.Layout, config: Config, logger: logging.Logger) -> None:
+        self._layout, self._logger, self._clock = layout, logger, time.time_ns
+        self._dirty: set[str] = set()
+        self._wake = asyncio.Event()
+        self.pods = kube.Informer(kube_client, "/api/v1/pods", objects.Pod, logger, on_change=self._pod)
+        self.workloads = {
+            kind: self._workload_informer(kube_client, kind, path) for kind, path in WORKLOAD_PATHS.items()
+        }
+        self.nodes = kube.Informer(kube_client, "/api/v1/nodes", objects.Node, logger, on_change=self._node)
+        caches = {kind: informer.objects for kind, informer in self.workloads.items()}
+        self.cluster = cluster.Cluster(config.housekeeping_ns, self.pods.objects, caches)
+        cert_dir = layout.run_dir / "kubelets" / "pki"
+        handler_for = lambda name: metrics_handler(self.cluster, name, self._clock)  # noqa: E731
+        self.listeners = listeners.Listeners(pki.cluster_ca(layout), cert_dir, handler_for, logger)
+
+    def _workload_informer(self, client: kube.Kube, kind: str, path: str) -> kube.Informer[objects.Owned]:
+        def changed(old: objects.Owned | None, new: objects.Owned | None) -> None:
+            self.cluster.workload_changed(kind, old, new, self._clock())
+
+        return kube.Informer(client, path, objects.Owned, self._logger, on_change=changed)
+
+    def _pod(self, old: objects.Pod | None, new: objects.Pod | None) -> None:
+        self.cluster.pod_changed(old, new, self._clock())
+
+    def _node(self, old: objects.Node | None, new: objects.Node | None) -> None:
+        self.cluster.node_changed(old, new, self._clock())
+        self._dirty.add((new or old).metadata.name)  # type: ignore[union-attr]
+        self._wake.set()
+
+    async def reconcile(self) -> None:
+        """Keep each node's listener where the cluster model wants it; announce readiness once all listen."""
+        synced = [self.nodes.synced, self.pods.synced, *(informer.synced for informer in self.workloads.values())]
+        await asyncio.gather(*(event.wait() for event in synced))
+        announced = -1
+        self._wake.set()  # announce even when the cluster has no nodes yet
+        try:
+            while True:
+                await self._wake.wait()
+                self._wake.clear()
+                while self._dirty:
+                    name = self._dirty.pop()
+                    await self.listeners.apply(name, self.cluster.endpoint(name))
+                announced = self._announce(announced)
+        finally:
+            await self.listeners.close()
+            with contextlib.suppress(FileNotFoundError):
+                ready_file(self._layout).unlink()
+
+    def _announce(self, announced: int) -> int:
+        serving = len(self.listeners.serving)
+        if serving != announced:
+            self._logger.info("kubelets serving %d nodes", serving)
+            if announced < 0:
+                _write_atomically(ready_file(self._layout), json.dumps({"nodes": serving, "pid": os.getpid()}))
+        return serving
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    temporary = path.with_suffix(".tmp")
+    temporary.write_text(text + "\n")
+    temporary.replace(path)
+
+
+async def wait_for(path: Path, logger: logging.Logger) -> None:
+    """Wait for a file the control plane writes once it listens (the launcher may start us first)."""
+    if not path.exists():  # noqa: ASYNC240 - a stat of a local file
+        logger.info("waiting for %s", path)
+    # Another process writes it, so there is no event to await: poll.
+    while not path.exists():  # noqa: ASYNC110, ASYNC240
+        await asyncio.sleep(0.1)
+
+
+async def main(config: Config, logger: logging.Logger) -> None:
+    """Serve every node's kubelet until SIGTERM or SIGINT."""
+    stop = lifecycle.stop_on_signals()
+    layout = pki.Layout(Path(config.run_dir))
+    kubeconfig = Path(config.kubeconfig) if config.kubeconfig else layout.admin_kubeconfig
+    await wait_for(kubeconfig, logger)
+    client = await kube.Kube.connect(str(kubeconfig))
+    try:
+        kubelets = Kubelets(client, layout, config, logger)
+        work = {"informer-nodes": kubelets.nodes.run(), "informer-pods": kubelets.pods.run(),
+                **{f"informer-{kind.lower()}s": informer.run() for kind, informer in kubelets.workloads.items()},
+                "reconcile": kubelets.reconcile()}  # fmt: skip
+        await lifecycle.run_until_stopped(work, stop, logger)
+    finally:
+        await client.close()

@@ -1,0 +1,50 @@
+"""Target usage from annotations: `sim.flowmeter.dev/cpu` and `/memory`, on the pod first, then on its owners.
+
+Each annotation is looked up on its own, so a pod may take its CPU from the pod and its memory from its Deployment.
+The value is the whole pod's usage, split evenly over its containers; unannotated pods get a small default per
+container. A value that is not a quantity is ignored (the next owner, or the default, applies).
+"""
+
+from collections.abc import Callable, Mapping, Sequence
+
+import msgspec
+
+from services.lib import quantity
+
+CPU_ANNOTATION = "sim.flowmeter.dev/cpu"
+MEMORY_ANNOTATION = "sim.flowmeter.dev/memory"
+DEFAULT_CPU_NANOCORES = 5_000_000  # 5m per container
+DEFAULT_MEMORY_BYTES = 16 * 2**20  # 16Mi per container
+
+
+class Targets(msgspec.Struct, frozen=True, kw_only=True):
+    """One container's target usage."""
+
+    cpu_nanocores: int = DEFAULT_CPU_NANOCORES
+    memory_bytes: int = DEFAULT_MEMORY_BYTES
+
+
+def resolve(annotations: Sequence[Mapping[str, str]], containers: int) -> Targets:
+    """Per-container targets from the annotation maps of a pod and its owners, nearest first."""
+    share = max(containers, 1)
+    cpu = _first(annotations, CPU_ANNOTATION, quantity.to_nanocores)
+    memory = _first(annotations, MEMORY_ANNOTATION, quantity.to_bytes)
+    return Targets(
+        cpu_nanocores=DEFAULT_CPU_NANOCORES if cpu is None else cpu // share,
+        memory_bytes=DEFAULT_MEMORY_BYTES if memory is None else memory // share,
+    )
+
+
+def _first(annotations: Sequence[Mapping[str, str]], key: str, parse: Callable[[str], int]) -> int | None:
+    for mapping in annotations:
+        if key in mapping:
+            try:
+                return max(parse(mapping[key]), 0)
+            except quantity.QuantityError:
+                continue
+    return None
+
+
+def relevant(annotations: Mapping[str, str]) -> tuple[str | None, str | None]:
+    """The annotations this model reads, to tell whether an update changes any target."""
+    return annotations.get(CPU_ANNOTATION), annotations.get(MEMORY_ANNOTATION)

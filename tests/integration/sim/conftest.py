@@ -1,0 +1,82 @@
+"""`python -m sim.apiserver` as a subprocess on a random kubelet subnet, driven by the real kubectl."""
+
+import asyncio
+import os
+import random
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from sim import pki
+from tests.processes import Process, module
+
+START_SECONDS = 30
+
+
+@dataclass
+class Cluster:
+    """A running simulated control plane and the real kubectl against it."""
+
+    layout: pki.Layout
+    process: Process
+    subnet: str
+
+    @property
+    def kubeconfig(self) -> Path:
+        return self.layout.admin_kubeconfig
+
+    async def run(self, *args: str) -> tuple[int, str, str]:
+        """kubectl's exit code, stdout and stderr; run asynchronously so servers in this loop keep answering."""
+        env = {**os.environ, "KUBECACHEDIR": str(self.layout.run_dir / "kube-cache")}
+        process = await asyncio.create_subprocess_exec(
+            "kubectl", "--kubeconfig", str(self.kubeconfig), *args, env=env,
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        )  # fmt: skip
+        async with asyncio.timeout(60):
+            out, err = await process.communicate()
+        assert process.returncode is not None
+        return process.returncode, out.decode(), err.decode()
+
+    async def kubectl(self, *args: str) -> str:
+        """kubectl's stdout; fails the test if kubectl fails."""
+        code, out, err = await self.run(*args)
+        assert code == 0, f"kubectl {' '.join(args)} failed: {err}"
+        return out
+
+
+@contextmanager
+def apiserver(run_dir: Path, *flags: str) -> Iterator[Cluster]:
+    """The API server on a free port until the block ends; then SIGTERM must stop it cleanly."""
+    subnet = f"127.{random.randint(20, 250)}"
+    layout = pki.Layout(run_dir)
+    argv = (
+        "--run-dir",
+        str(run_dir),
+        "--port",
+        "0",
+        "--kubelet-subnet",
+        subnet,
+        "--pod-startup-seconds",
+        "0.2",
+        *flags,
+    )
+    with module("sim.apiserver", *argv) as process:
+        deadline = time.monotonic() + START_SECONDS
+        while not layout.admin_kubeconfig.exists():  # an external process: poll with a deadline
+            assert process.popen.poll() is None, f"sim.apiserver exited:\n{process.log}"
+            assert time.monotonic() < deadline, f"sim.apiserver did not start:\n{process.log}"
+            time.sleep(0.05)
+        yield Cluster(layout, process, subnet)
+        assert process.stop() == 0, process.log
+        assert "Traceback" not in process.log, process.log
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
+    """One default 3 × 10 cluster shared by a module's tests (each test uses its own objects)."""
+    with apiserver(tmp_path_factory.mktemp("apiserver")) as running:
+        yield running

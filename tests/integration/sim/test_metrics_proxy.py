@@ -1,0 +1,98 @@
+"""The aggregation layer: /apis/metrics.k8s.io/ forwarded to a metrics API server as kube-apiserver's aggregator does."""
+
+import json
+import socket
+import ssl
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from aiohttp import web
+
+from services.lib import tls
+from sim import pki
+from tests.integration.sim.conftest import apiserver
+
+NODES = {"kind": "NodeMetricsList", "apiVersion": "metrics.k8s.io/v1beta1", "metadata": {}, "items": []}
+
+
+@dataclass
+class Seen:
+    """One request as the stub metrics API received it."""
+
+    path: str
+    query: str
+    headers: dict[str, str]
+    remote_groups: list[str]
+    client_cn: str
+
+
+@dataclass
+class Backend:
+    """A stub metrics API server over HTTPS that records what reaches it."""
+
+    url: str
+    seen: list[Seen] = field(default_factory=list)
+
+    async def handle(self, request: web.Request) -> web.Response:
+        peer = request.transport.get_extra_info("peercert") if request.transport else None
+        subject = dict(item[0] for item in peer["subject"]) if peer else {}
+        self.seen.append(Seen(request.path, request.query_string, dict(request.headers),
+                              request.headers.getall("X-Remote-Group", []), subject.get("commonName", "")))  # fmt: skip
+        if request.path.endswith("/nodes/missing"):
+            status = {"kind": "Status", "apiVersion": "v1", "status": "Failure", "reason": "NotFound", "code": 404,
+                      "message": 'nodemetrics.metrics.k8s.io "missing" not found'}  # fmt: skip
+            return web.json_response(status, status=404)
+        return web.json_response(NODES)
+
+
+@pytest.fixture
+async def backend(tmp_path: Path) -> AsyncIterator[Backend]:
+    """The stub on a free port, trusting only clients with a front-proxy certificate of this run directory."""
+    layout = pki.Layout(tmp_path)
+    pki.ensure(layout)
+    tls.issue(pki.cluster_ca(layout), "metrics-server", hosts=("127.0.0.1",)).write(
+        tmp_path / "metrics.crt", tmp_path / "metrics.key")  # fmt: skip
+    context = tls.server_context(tmp_path / "metrics.crt", tmp_path / "metrics.key", layout.front_proxy_ca[0])
+    context.verify_mode = ssl.CERT_REQUIRED
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    stub = Backend(f"https://127.0.0.1:{sock.getsockname()[1]}")
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", stub.handle)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    await web.SockSite(runner, sock, ssl_context=context).start()
+    yield stub
+    await runner.cleanup()
+
+
+async def test_requests_reach_the_backend_with_path_query_accept_and_the_callers_identity(
+    backend: Backend, tmp_path: Path
+) -> None:
+    with apiserver(tmp_path, "--metrics-api-url", backend.url) as cluster:
+        groups = json.loads(await cluster.kubectl("get", "--raw", "/apis"))["groups"]
+        body = await cluster.kubectl("get", "--raw", "/apis/metrics.k8s.io/v1beta1/nodes?labelSelector=app%3Dweb")
+        code, _, err = await cluster.run("get", "--raw", "/apis/metrics.k8s.io/v1beta1/nodes/missing")
+
+    assert groups[-1]["name"] == "metrics.k8s.io"
+    assert json.loads(body) == NODES
+    first = backend.seen[0]
+    assert (first.path, first.query) == ("/apis/metrics.k8s.io/v1beta1/nodes", "labelSelector=app%3Dweb")
+    assert first.headers["Accept"] == "application/json, */*"
+    assert first.headers["X-Remote-User"] == "admin" and "system:masters" in first.remote_groups
+    assert first.client_cn == "front-proxy-client"
+    assert code != 0 and 'Error from server (NotFound): nodemetrics.metrics.k8s.io "missing" not found' in err
+
+
+async def test_an_unreachable_backend_is_service_unavailable(tmp_path: Path) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        url = f"https://127.0.0.1:{probe.getsockname()[1]}"  # nothing will listen once the probe closes
+
+    with apiserver(tmp_path, "--metrics-api-url", url) as cluster:
+        code, _, err = await cluster.run("get", "--raw", "/apis/metrics.k8s.io/v1beta1/nodes")
+
+    assert code != 0 and "Error from server (ServiceUnavailable)" in err
+    assert "the server is currently unable to handle the request" in err

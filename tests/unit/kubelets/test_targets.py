@@ -1,0 +1,20 @@
+"""Target usage from annotations, nearest first, split over containers."""
+
+from sim.kubelets import targets
+
+CPU, MEMORY = targets.CPU_ANNOTATION, targets.MEMORY_ANNOTATION
+
+
+def test_each_annotation_is_looked_up_on_its_own_nearest_first() -> None:
+    found = targets.resolve([{CPU: "250m"}, {CPU: "1", MEMORY: "64Mi"}], containers=2)
+
+    assert found == targets.Targets(cpu_nanocores=125_000_000, memory_bytes=32 * 2**20)
+
+
+def test_a_value_that_is_not_a_quantity_falls_through_to_the_next_owner_or_the_default() -> None:
+    assert targets.resolve([{CPU: "lots"}, {CPU: "100m"}], containers=1).cpu_nanocores == 100_000_000
+    assert targets.resolve([{MEMORY: "much"}], containers=1) == targets.Targets()
+
+
+def test_a_pod_without_containers_in_its_spec_is_not_divided_by_zero() -> None:
+    assert targets.resolve([{CPU: "100m"}], containers=0).cpu_nanocores == 100_000_000

@@ -1,0 +1,164 @@
+"""The workload controller as stories: scale up and down, roll out, schedule, start pods, collect garbage."""
+
+import asyncio
+import contextlib
+import logging
+import random
+from collections.abc import AsyncIterator, Callable
+
+import pytest
+
+from sim.apiserver import objects, podspec
+from sim.apiserver import resources as r
+from sim.apiserver.controller import Controller
+from sim.apiserver.registry import Registry
+from sim.apiserver.resources import Obj
+from sim.apiserver.store import Store
+
+MERGE = "application/merge-patch+json"
+
+
+@pytest.fixture
+async def controller(registry: Registry) -> AsyncIterator[Controller]:
+    """The controller with instant pod start-up, running as a task."""
+    controller = Controller(registry, 0.0, random.Random(3), logging.getLogger("test"))
+    task = asyncio.create_task(controller.run(), name="controller")
+    yield controller
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+    controller.close()
+
+
+async def until(store: Store, condition: Callable[[], bool], timeout: float = 5) -> None:
+    """Wait for the store to reach a condition, re-checking after every write."""
+    reached = asyncio.Event()
+
+    def check(_: object) -> None:
+        if condition():
+            reached.set()
+
+    store.listeners.append(check)
+    try:
+        if not condition():
+            async with asyncio.timeout(timeout):
+                await reached.wait()
+    finally:
+        store.listeners.remove(check)
+
+
+def pods_of(registry: Registry, namespace: str, app: str) -> list[Obj]:
+    pods = registry.store.collections[r.PODS].scan(namespace)
+    return [pod for pod in pods if pod["metadata"].get("labels", {}).get("app") == app]
+
+
+def ready(registry: Registry, namespace: str, app: str) -> int:
+    return sum(podspec.is_ready(pod) for pod in pods_of(registry, namespace, app))
+
+
+async def test_scaling_a_deployment_up_starts_new_pods_on_the_emptiest_nodes(
+    registry: Registry, controller: Controller
+) -> None:
+    seen: list[tuple[str, str]] = []
+    registry.store.listeners.append(
+        lambda change: seen.append((change.object["metadata"]["name"], change.object.get("status", {}).get("phase", "")))
+        if change.resource is r.PODS else None)  # fmt: skip
+
+    registry.patch(r.DEPLOYMENTS, "default", "web", MERGE, b'{"spec":{"replicas":8}}')
+    await until(
+        registry.store, lambda: registry.get(r.DEPLOYMENTS, "default", "web")["status"].get("readyReplicas") == 8
+    )
+
+    new = [
+        pod
+        for pod in pods_of(registry, "default", "web")
+        if pod["metadata"]["creationTimestamp"].startswith("2026-05-28T20:26")
+    ]
+    assert len(new) == 3 and ready(registry, "default", "web") == 8
+    assert sorted(pod["spec"]["nodeName"] for pod in new) == ["node-0001", "node-0002", "node-0003"]
+    phases = [phase for name, phase in seen if name == new[0]["metadata"]["name"]]
+    assert phases[:3] == ["Pending", "Pending", "Running"]  # created, bound, started; then Ready
+    owner = objects.controller_of(new[0])
+    assert owner is not None
+    rs = registry.get(r.REPLICASETS, "default", owner["name"])
+    assert rs["spec"]["replicas"] == 8 and rs["status"]["readyReplicas"] == 8
+
+
+async def test_scaling_down_removes_the_newest_pods_first(registry: Registry, controller: Controller) -> None:
+    oldest = sorted(pods_of(registry, "shop", "frontend"), key=lambda pod: pod["metadata"]["creationTimestamp"])[:2]
+
+    registry.patch(r.DEPLOYMENTS, "shop", "frontend", MERGE, b'{"spec":{"replicas":2}}')
+    await until(registry.store, lambda: registry.get(r.DEPLOYMENTS, "shop", "frontend")["status"].get("replicas") == 2)
+
+    assert {pod["metadata"]["name"] for pod in pods_of(registry, "shop", "frontend")} == {
+        pod["metadata"]["name"] for pod in oldest}  # fmt: skip
+
+
+async def test_a_statefulset_adds_ordinals_and_removes_the_highest(registry: Registry, controller: Controller) -> None:
+    registry.patch(r.STATEFULSETS, "shop", "cart", MERGE, b'{"spec":{"replicas":6}}', "scale")
+    await until(registry.store, lambda: ready(registry, "shop", "cart") == 6)
+    assert sorted(pod["metadata"]["name"] for pod in pods_of(registry, "shop", "cart")) == [
+        f"cart-{i}" for i in range(6)
+    ]
+
+    registry.patch(r.STATEFULSETS, "shop", "cart", MERGE, b'{"spec":{"replicas":1}}')
+    await until(registry.store, lambda: registry.get(r.STATEFULSETS, "shop", "cart")["status"]["replicas"] == 1)
+    assert [pod["metadata"]["name"] for pod in pods_of(registry, "shop", "cart")] == ["cart-0"]
+
+
+async def test_a_new_template_rolls_out_through_a_new_replicaset(registry: Registry, controller: Controller) -> None:
+    body = b'{"spec":{"template":{"spec":{"containers":[{"name":"grafana","image":"grafana/grafana:12.0.0"}]}}}}'
+    registry.patch(r.DEPLOYMENTS, "monitoring", "grafana", "application/strategic-merge-patch+json", body)
+
+    def rolled_out() -> bool:
+        pods = pods_of(registry, "monitoring", "grafana")
+        return len(pods) == 4 and all(p["spec"]["containers"][0]["image"].endswith("12.0.0") for p in pods)
+
+    await until(registry.store, rolled_out)
+    sets = registry.store.collections[r.REPLICASETS].scan("monitoring")
+    revisions = {
+        rs["spec"]["replicas"]: rs["metadata"]["annotations"]["deployment.kubernetes.io/revision"] for rs in sets
+    }
+    assert revisions == {0: "1", 4: "2"}
+
+
+async def test_deleting_an_owner_deletes_its_dependents(registry: Registry, controller: Controller) -> None:
+    registry.delete(r.DEPLOYMENTS, "kube-system", "coredns")
+
+    await until(registry.store, lambda: not pods_of(registry, "kube-system", "coredns"))
+    assert list(registry.store.collections[r.REPLICASETS].scan("kube-system")) == []
+
+
+async def test_deleting_a_namespace_deletes_everything_in_it(registry: Registry, controller: Controller) -> None:
+    registry.delete(r.NAMESPACES, "", "shop")
+
+    await until(registry.store, lambda: not any(registry.store.collections[res].objects.get("shop") for res in r.ALL))
+
+
+async def test_a_bare_pod_is_scheduled_and_started(registry: Registry, controller: Controller) -> None:
+    registry.create(r.PODS, "default", {"metadata": {"name": "debug", "labels": {"app": "debug"}},
+                                        "spec": {"containers": [{"name": "sh", "image": "busybox:1.36"}]}})  # fmt: skip
+
+    await until(registry.store, lambda: ready(registry, "default", "debug") == 1)
+    pod = registry.get(r.PODS, "default", "debug")
+    assert pod["spec"]["nodeName"].startswith("node-") and pod["status"]["podIP"].startswith("10.244.")
+
+
+async def test_pods_wait_unschedulable_while_every_node_is_full_then_start_when_room_appears(
+    registry: Registry, controller: Controller
+) -> None:
+    for name in ("node-0001", "node-0002", "node-0003"):  # 10 pods each already
+        registry.patch(r.NODES, "", name, MERGE, b'{"status":{"allocatable":{"pods":"10"}}}', "status")
+    registry.patch(r.DEPLOYMENTS, "default", "web", MERGE, b'{"spec":{"replicas":6}}')
+
+    def waiting() -> Obj | None:
+        return next((p for p in pods_of(registry, "default", "web") if not p["spec"].get("nodeName")), None)
+
+    await until(registry.store, lambda: (pod := waiting()) is not None and bool(pod["status"].get("conditions")))
+    pod = waiting()
+    assert pod is not None and pod["status"]["conditions"][0] | {"lastTransitionTime": ""} == {
+        "type": "PodScheduled", "status": "False", "lastProbeTime": None, "lastTransitionTime": "",
+        "reason": "Unschedulable", "message": "0/3 nodes are available: 3 Too many pods."}  # fmt: skip
+
+    registry.patch(r.DEPLOYMENTS, "shop", "frontend", MERGE, b'{"spec":{"replicas":3}}')  # frees one slot
+    await until(registry.store, lambda: ready(registry, "default", "web") == 6)
