@@ -5,6 +5,8 @@ fields take comma-separated values; boolean flags may be given bare (`--kubelet-
 """
 
 import argparse
+import os
+import sys
 from collections.abc import Mapping, Sequence
 from typing import Any, TypeVar
 
@@ -45,6 +47,14 @@ def load(config_type: type[T], environ: Mapping[str, str], argv: Sequence[str], 
         return msgspec.convert(normalised, config_type, strict=False)
     except msgspec.ValidationError as error:
         raise ConfigError(_explain(str(error))) from None
+
+
+def load_or_exit(config_type: type[T], prefix: str, prog: str = "") -> T:
+    """The Config of this process from its environment and argv; on ConfigError, exit naming the problem."""
+    try:
+        return load(config_type, os.environ, sys.argv[1:], prefix, prog)
+    except ConfigError as error:
+        sys.exit(f"{prefix.rstrip('_').lower()}: {error}")
 
 
 def _fields(config_type: type) -> dict[str, msgspec.inspect.Field]:

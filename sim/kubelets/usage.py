@@ -13,6 +13,7 @@ from sim.kubelets import noise
 NOISE = 0.015  # ±1.5 % on the rate over each sample interval and on each memory sample
 CPU_GRANULE_NS = 1_000  # cgroup v2 counts CPU in µs, so counters are whole microseconds
 PAGE_BYTES = 4096  # working sets are whole pages
+LATENESS_MS = 50  # a sample lands up to this late after its grid point, as housekeeping does: windows like 10.013s
 
 
 class Counter(msgspec.Struct, kw_only=True):
@@ -36,7 +37,10 @@ def new_counter(seed: int, period_ns: int, start_ns: int, rate_nanocores: int) -
 def advance(counter: Counter, now_ns: int) -> bool:
     """Take the latest sample at or before `now_ns` if it is newer than the last one; True when one was taken."""
     index = (now_ns - counter.phase_ns) // counter.period_ns
-    sample_ns = counter.phase_ns + index * counter.period_ns
+    sample_ns = _sample_time(counter, index)
+    if sample_ns > now_ns:  # this grid point's sample is not taken yet
+        index -= 1
+        sample_ns = _sample_time(counter, index)
     if sample_ns <= counter.sample_ns:
         return False
     jitter = 1.0 + NOISE * noise.unit(counter.seed, index)
@@ -44,6 +48,12 @@ def advance(counter: Counter, now_ns: int) -> bool:
     counter.value_ns += round(used / CPU_GRANULE_NS) * CPU_GRANULE_NS
     counter.sample_ns, counter.index = sample_ns, index
     return True
+
+
+def _sample_time(counter: Counter, index: int) -> int:
+    """Grid point `index` plus its own lateness in whole ms, below one period so samples stay in order."""
+    lateness_ms = int((noise.unit(counter.seed ^ 0x2545F491, index) + 1.0) / 2 * LATENESS_MS)
+    return counter.phase_ns + index * counter.period_ns + min(lateness_ms * 1_000_000, counter.period_ns // 2)
 
 
 def set_rate(counter: Counter, now_ns: int, rate_nanocores: int) -> None:

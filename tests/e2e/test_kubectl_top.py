@@ -64,6 +64,13 @@ def expected_usage(stack: Stack) -> dict[tuple[str, str, str], tuple[float, floa
     return expected
 
 
+def assert_canonical(usage: dict[str, str]) -> None:
+    """CPU and memory in Kubernetes' canonical forms, e.g. 123456789n and 1578392Ki."""
+    assert re.fullmatch(r"\d+[num]?", usage["cpu"]) and re.fullmatch(r"\d+(Ki|Mi|Gi)?", usage["memory"]), usage
+    assert quantity.format_cpu(quantity.to_nanocores(usage["cpu"])) == usage["cpu"]
+    assert quantity.format_memory(quantity.to_bytes(usage["memory"])) == usage["memory"]
+
+
 def close(measured: float, wanted: float, tolerance: float = 0.05) -> bool:
     return abs(measured - wanted) <= tolerance * wanted
 
@@ -127,7 +134,7 @@ def test_raw_metrics_bodies_have_upstreams_exact_shapes(stack: Stack) -> None:
         assert list(item["metadata"]) == ["name", "creationTimestamp", "labels"]
         assert RFC3339.match(item["timestamp"]) and RFC3339.match(item["metadata"]["creationTimestamp"])
         assert GO_DURATION.match(item["window"]), item["window"]
-        assert re.fullmatch(r"\d+n", item["usage"]["cpu"]) and re.fullmatch(r"\d+Ki", item["usage"]["memory"]), item
+        assert_canonical(item["usage"])
     name = nodes["items"][0]["metadata"]["name"]
     node = stack.json("get", "--raw", f"/apis/metrics.k8s.io/v1beta1/nodes/{name}")
     assert list(node) == ["kind", "apiVersion", "metadata", "timestamp", "window", "usage"]
@@ -139,7 +146,9 @@ def test_raw_metrics_bodies_have_upstreams_exact_shapes(stack: Stack) -> None:
     pod = pods["items"][0]
     assert list(pod) == ["metadata", "timestamp", "window", "containers"]
     assert list(pod["metadata"]) == ["name", "namespace", "creationTimestamp", "labels"]
-    assert all(list(c) == ["name", "usage"] and list(c["usage"]) == ["cpu", "memory"] for c in pod["containers"])
+    for container in pod["containers"]:
+        assert list(container) == ["name", "usage"] and list(container["usage"]) == ["cpu", "memory"]
+        assert_canonical(container["usage"])
 
     missing = stack.kubectl(
         "get", "--raw", "/apis/metrics.k8s.io/v1beta1/namespaces/default/pods/no-such-pod", check=False

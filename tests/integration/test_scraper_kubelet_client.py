@@ -28,6 +28,7 @@ class Kubelet:
         self.tmp_path = tmp_path
         self.handler: Callable[[web.Request], object] = self.ok
         self.requests: list[web.Request] = []
+        self.client_ports: list[int] = []  # the client side of each request's connection
         self.port = 0
 
     async def ok(self, request: web.Request) -> web.Response:
@@ -39,6 +40,8 @@ class Kubelet:
 
         async def handle(request: web.Request) -> web.StreamResponse:
             self.requests.append(request)
+            assert request.transport is not None
+            self.client_ports.append(request.transport.get_extra_info("peername")[1])
             return await self.handler(request)  # type: ignore[misc, no-any-return]
 
         app = web.Application()
@@ -170,3 +173,21 @@ async def test_a_path_annotation_moves_the_request_and_no_token_sends_no_header(
     finally:
         await runner.cleanup()
     assert kubelet.requests[0].path == "/custom/metrics" and "Authorization" not in kubelet.requests[0].headers
+
+
+async def test_successive_scrapes_of_a_kubelet_reuse_one_kept_alive_connection(kubelet: Kubelet) -> None:
+    runner = await kubelet.start()
+    config = Config(
+        kubelet_certificate_authority=str(kubelet.ca_file),
+        kubelet_use_node_status_port=True,
+        kubelet_preferred_address_types=("InternalIP",),
+        metric_resolution=10.0,
+        kubelet_request_timeout=1.0,
+    )
+    try:
+        async with kubelets.session(config, Configuration()) as http:
+            for _ in range(3):
+                assert isinstance(await scrape(http, config, node(kubelet.port), None), events.NodeSampled)
+    finally:
+        await runner.cleanup()
+    assert len(kubelet.client_ports) == 3 and len(set(kubelet.client_ports)) == 1
