@@ -8,7 +8,7 @@ default:
 
 # Run everything on this machine (nats-server, simulated cluster, services) until Ctrl-C.
 up:
-    python -m embedded
+    exec python -m embedded
 
 # Run every test: unit, integration, then end-to-end with the real kubectl.
 test: check
@@ -40,5 +40,23 @@ run name *args:
 
 # Re-resolve requirements.lock from pyproject.toml (needs network access to PyPI).
 lock:
-    python -m pip install --quiet uv
-    python -m uv pip compile pyproject.toml --group dev --generate-hashes --universal --python-version 3.11 -o requirements.lock
+    uv pip compile pyproject.toml --group dev --generate-hashes --universal --python-version 3.11 -o requirements.lock
+
+# Regenerate docs/flags.md from each service's --help (a test fails when they disagree).
+flags:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    {
+      echo "# Flags"
+      echo
+      echo "Every flag of every service, as \`--help\` prints it. Each is also an environment variable with the"
+      echo "service's prefix (\`SCRAPER_\`, \`STORE_\`, \`API_\`). Regenerate with \`./just flags\`."
+      for service in scraper store api; do
+        echo
+        echo "## $service"
+        echo
+        echo '```text'
+        COLUMNS=120 python -m services.$service --help
+        echo '```'
+      done
+    } > docs/flags.md

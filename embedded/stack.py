@@ -41,6 +41,7 @@ class Stack:
         self.waiters: dict[str, tuple[re.Pattern[str], asyncio.Future[str]]] = {}
         self.supervisors: list[asyncio.Task[None]] = []
         self.nats_url = self.apiserver_url = self.api_url = ""
+        self.probes: dict[str, str] = {}  # service -> host:port of its /metrics, /livez and /readyz
 
     def _line(self, name: str, line: str) -> None:
         self.on_line(name, line)
@@ -71,9 +72,22 @@ class Stack:
         nats = ["-a", "127.0.0.1", "-p", str(nats_port), "-js", "-sd", str(self.run_dir / "nats")]
         address = await self._start("nats", [str(BIN / "nats-server"), *nats], ready=LISTENING)
         self.nats_url, self.api_url = f"nats://{address}", f"https://127.0.0.1:{api_port}"
-        sim = ["--run-dir", run_dir, "--port", str(s.apiserver_port or free_port()), "--nodes", str(s.sim_nodes),
-               "--pods-per-node", str(s.sim_pods_per_node), "--kubelet-subnet", s.kubelet_subnet,
-               "--kubelet-port", str(s.kubelet_port), "--metrics-api-url", self.api_url]  # fmt: skip
+        sim = [
+            "--run-dir",
+            run_dir,
+            "--port",
+            str(s.apiserver_port or free_port()),
+            "--nodes",
+            str(s.sim_nodes),
+            "--pods-per-node",
+            str(s.sim_pods_per_node),
+            "--kubelet-subnet",
+            s.kubelet_subnet,
+            "--kubelet-port",
+            str(s.kubelet_port),
+            "--metrics-api-url",
+            self.api_url,
+        ]
         self.apiserver_url = await self._start("apiserver", [*PYTHON, "sim.apiserver", *sim], ready=APISERVER)
         await self._start("kubelets", [*PYTHON, "sim.kubelets", "--run-dir", run_dir], ready=KUBELETS)
         await self._start_services(api_port)
@@ -84,15 +98,17 @@ class Stack:
     async def _start_services(self, api_port: int) -> None:
         s, kubeconfig = self.settings, str(self.layout.admin_kubeconfig)
         timeout_ms = int(min(10.0, 0.9 * self._resolution()) * 1000)  # upstream: timeout <= 0.9 × resolution
-        common = ["--nats-url", self.nats_url]
-        await self._start("store", [*PYTHON, "services.store", *common, "--metric-resolution", s.metric_resolution])
-        api = ["--kubeconfig", kubeconfig, "--bind-address", "127.0.0.1", "--secure-port", str(api_port),
-               "--cert-dir", str(self.run_dir / "api-certs")]  # fmt: skip
-        await self._start("api", [*PYTHON, "services.api", *common, *api])
-        scraper = ["--kubeconfig", kubeconfig, "--metric-resolution", s.metric_resolution,
-                   "--kubelet-request-timeout", f"{timeout_ms}ms", "--kubelet-use-node-status-port",
-                   "--kubelet-preferred-address-types", "InternalIP,ExternalIP,Hostname"]  # fmt: skip
-        await self._start("scraper", [*PYTHON, "services.scraper", *common, *scraper])
+        self.probes = {"store": f"127.0.0.1:{free_port()}", "scraper": f"127.0.0.1:{free_port()}"}
+        common = [f"--nats-url={self.nats_url}", f"--metric-resolution={s.metric_resolution}"]
+        store = [*common, f"--metrics-bind-address={self.probes['store']}"]
+        await self._start("store", [*PYTHON, "services.store", *store])
+        api = [f"--nats-url={self.nats_url}", f"--kubeconfig={kubeconfig}", "--bind-address=127.0.0.1",
+               f"--secure-port={api_port}", f"--cert-dir={self.run_dir / 'api-certs'}"]  # fmt: skip
+        await self._start("api", [*PYTHON, "services.api", *api])
+        scraper = [*common, f"--kubeconfig={kubeconfig}", f"--kubelet-request-timeout={timeout_ms}ms",
+                   "--kubelet-use-node-status-port", "--kubelet-preferred-address-types=InternalIP,ExternalIP,Hostname",
+                   f"--metrics-bind-address={self.probes['scraper']}"]  # fmt: skip
+        await self._start("scraper", [*PYTHON, "services.scraper", *scraper])
 
     async def _wait_for_metrics(self) -> None:
         """Until every node and at least one pod is served through the control plane's aggregation layer."""
@@ -121,6 +137,7 @@ class Stack:
             "nats_url": self.nats_url,
             "apiserver_url": self.apiserver_url,
             "api_url": self.api_url,
+            "probes": self.probes,
             "pids": {child.name: child.pid for child in self.children},
         }
         (self.run_dir / "stack.json").write_text(json.dumps(status, indent=2) + "\n")

@@ -128,25 +128,34 @@ def sample_time_ns(event: NodeSampled) -> int:
 
 
 class StreamSpec(msgspec.Struct, frozen=True, kw_only=True):
-    """A JetStream stream as the producers create it."""
+    """A JetStream stream as the producers create it; one subject per node under `prefix`."""
 
     name: str
-    subjects: tuple[str, ...]
+    prefix: str  # subjects are `<prefix>.<node token>`
     max_msgs_per_subject: int  # retained messages per subject; -1 for no limit
     max_age_seconds: float  # 0 for no limit
     description: str
 
+    @property
+    def subjects(self) -> tuple[str, ...]:
+        """The stream's subject filter."""
+        return (f"{self.prefix}.>",)
+
+    def subject(self, node: str) -> str:
+        """Where this stream's events about `node` are published."""
+        return f"{self.prefix}.{node_token(node)}"
+
 
 SAMPLES = StreamSpec(
     name="SAMPLES",
-    subjects=("flowmeter.samples.>",),
+    prefix="flowmeter.samples",
     max_msgs_per_subject=2,  # the last two scrapes rebuild a store's prev and last points after a restart
     max_age_seconds=600,
     description="Raw kubelet samples and failed scrapes, one subject per node.",
 )
 RATES = StreamSpec(
     name="RATES",
-    subjects=("flowmeter.rates.>",),
+    prefix="flowmeter.rates",
     max_msgs_per_subject=1,  # the last message per subject is the current view of that node
     max_age_seconds=0,
     description="Servable CPU and memory rates, one subject per node; the last message is the current view.",
@@ -158,21 +167,6 @@ def node_token(node: str) -> str:
     return node.replace(".", "_")
 
 
-def node_from_token(token: str) -> str:
-    """The node name a subject token stands for."""
-    return token.replace("_", ".")
-
-
-def samples_subject(node: str) -> str:
-    """Where a node's samples and failed scrapes are published."""
-    return f"flowmeter.samples.{node_token(node)}"
-
-
-def rates_subject(node: str) -> str:
-    """Where a node's rates are published."""
-    return f"flowmeter.rates.{node_token(node)}"
-
-
 def node_of_subject(subject: str) -> str:
     """The node a samples or rates subject belongs to."""
-    return node_from_token(subject.rsplit(".", 1)[1])
+    return subject.rsplit(".", 1)[1].replace("_", ".")

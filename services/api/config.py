@@ -4,6 +4,28 @@ from typing import Annotated
 
 import msgspec
 
+TLS_VERSIONS = ("VersionTLS10", "VersionTLS11", "VersionTLS12", "VersionTLS13")
+# Go's TLS 1.2 suite names and OpenSSL's; TLS 1.3 suites are not configurable (in Go either) and are accepted as is.
+CIPHER_SUITES = {
+    "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256": "ECDHE-ECDSA-AES128-GCM-SHA256",
+    "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256": "ECDHE-RSA-AES128-GCM-SHA256",
+    "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384": "ECDHE-ECDSA-AES256-GCM-SHA384",
+    "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384": "ECDHE-RSA-AES256-GCM-SHA384",
+    "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305": "ECDHE-ECDSA-CHACHA20-POLY1305",
+    "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256": "ECDHE-ECDSA-CHACHA20-POLY1305",
+    "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305": "ECDHE-RSA-CHACHA20-POLY1305",
+    "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256": "ECDHE-RSA-CHACHA20-POLY1305",
+    "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA": "ECDHE-ECDSA-AES128-SHA",
+    "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA": "ECDHE-RSA-AES128-SHA",
+    "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA": "ECDHE-ECDSA-AES256-SHA",
+    "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA": "ECDHE-RSA-AES256-SHA",
+    "TLS_RSA_WITH_AES_128_GCM_SHA256": "AES128-GCM-SHA256",
+    "TLS_RSA_WITH_AES_256_GCM_SHA384": "AES256-GCM-SHA384",
+    "TLS_RSA_WITH_AES_128_CBC_SHA": "AES128-SHA",
+    "TLS_RSA_WITH_AES_256_CBC_SHA": "AES256-SHA",
+}
+TLS13_SUITES = {"TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256"}
+
 
 class Config(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """Serves metrics.k8s.io (NodeMetrics, PodMetrics) from the rates in NATS JetStream, over HTTPS."""
@@ -11,13 +33,6 @@ class Config(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=Tr
     kubeconfig: Annotated[
         str, msgspec.Meta(description="Kubeconfig for the Kubernetes API; empty means in-cluster")
     ] = ""
-    bind_address: Annotated[str, msgspec.Meta(description="Address to listen on")] = "0.0.0.0"
-    secure_port: Annotated[int, msgspec.Meta(ge=1, le=65535, description="HTTPS port")] = 443
-    cert_dir: Annotated[
-        str, msgspec.Meta(description="Where a self-signed certificate is generated when --tls-cert-file is not given")
-    ] = "apiserver.local.config/certificates"
-    tls_cert_file: Annotated[str, msgspec.Meta(description="Serving certificate (PEM, with chain)")] = ""
-    tls_private_key_file: Annotated[str, msgspec.Meta(description="Serving certificate's key (PEM)")] = ""
     node_selector: Annotated[
         str,
         msgspec.Meta(
@@ -25,9 +40,43 @@ class Config(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=Tr
             extra={"short": ("-l",)},
         ),
     ] = ""
+    bind_address: Annotated[str, msgspec.Meta(description="The IP address to listen on")] = "0.0.0.0"
+    secure_port: Annotated[int, msgspec.Meta(ge=1, le=65535, description="The port to serve HTTPS on")] = 443
+    cert_dir: Annotated[
+        str, msgspec.Meta(description="Where a self-signed certificate is generated when --tls-cert-file is not given")
+    ] = "apiserver.local.config/certificates"
+    tls_cert_file: Annotated[str, msgspec.Meta(description="Serving certificate (PEM, with its chain)")] = ""
+    tls_private_key_file: Annotated[str, msgspec.Meta(description="The serving certificate's key (PEM)")] = ""
+    tls_sni_cert_key: Annotated[
+        tuple[str, ...],
+        msgspec.Meta(description="cert,key[:name,...] pairs served by SNI name; names default to the certificate's"),
+    ] = ()
+    tls_min_version: Annotated[
+        str,
+        msgspec.Meta(
+            description="Minimum TLS version: VersionTLS10, VersionTLS11, VersionTLS12 or VersionTLS13; "
+            "empty means VersionTLS12"
+        ),
+    ] = ""
+    tls_cipher_suites: Annotated[
+        tuple[str, ...], msgspec.Meta(description="TLS 1.2 cipher suites by Go/IANA name; empty means the defaults")
+    ] = ()
+    permit_port_sharing: Annotated[
+        bool, msgspec.Meta(description="Bind with SO_REUSEPORT, so several processes can share the port")
+    ] = False
     nats_url: Annotated[str, msgspec.Meta(description="NATS server with JetStream")] = "nats://127.0.0.1:4222"
     log_level: Annotated[str, msgspec.Meta(description="debug, info, warning or error")] = "info"
 
     def __post_init__(self) -> None:
         if bool(self.tls_cert_file) != bool(self.tls_private_key_file):
             raise ValueError("--tls-cert-file and --tls-private-key-file need each other")
+        if self.tls_min_version and self.tls_min_version not in TLS_VERSIONS:
+            raise ValueError(
+                f"--tls-min-version: unknown {self.tls_min_version!r}, expected one of {', '.join(TLS_VERSIONS)}"
+            )
+        for suite in self.tls_cipher_suites:
+            if suite not in CIPHER_SUITES and suite not in TLS13_SUITES:
+                raise ValueError(f"--tls-cipher-suites: unsupported cipher suite {suite!r}")
+        for entry in self.tls_sni_cert_key:
+            if "," not in entry.partition(":")[0]:
+                raise ValueError(f"--tls-sni-cert-key: expected cert,key[:names], got {entry!r}")

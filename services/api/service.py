@@ -3,7 +3,6 @@
 import asyncio
 import contextlib
 import logging
-from pathlib import Path
 
 import msgspec
 from nats.aio.client import Client
@@ -11,15 +10,16 @@ from nats.aio.msg import Msg
 from nats.js.api import DeliverPolicy
 
 from services import events
-from services.api import app, health
+from services.api import app, serving
 from services.api.config import Config
 from services.api.readmodel import ReadModel
-from services.lib import jetstream, kube, kubeobjects, lifecycle, selectors, tls, web
+from services.api.telemetry import Telemetry
+from services.lib import health, jetstream, kube, kubeobjects, lifecycle, selectors, web
 
 
 def checks(
     model: ReadModel, nc: Client, replayed: asyncio.Event, informers: list[kube.Informer[kubeobjects.Object]]
-) -> dict[str, dict[str, health.Check]]:
+) -> health.Checks:
     """The named checks behind /livez, /readyz and /healthz."""
 
     def ping() -> str | None:
@@ -39,31 +39,25 @@ def checks(
 
     readyz = {
         "ping": ping,
+        "nats-connection": nats_connected,
+        "rates-replayed": rates_replayed,
         "metric-storage-ready": storage_ready,
         "metric-informer-sync": informers_synced,
-        "rates-replayed": rates_replayed,
-        "nats-connection": nats_connected,
     }
     return {"livez": {"ping": ping}, "readyz": readyz, "healthz": {"ping": ping}}
-
-
-def certificate(config: Config) -> tuple[Path, Path]:
-    """The serving certificate: the given files, or a self-signed pair in --cert-dir."""
-    if config.tls_cert_file:
-        return Path(config.tls_cert_file), Path(config.tls_private_key_file)
-    return tls.self_signed(Path(config.cert_dir), "apiserver", ("localhost", "127.0.0.1"))
 
 
 async def run(config: Config, logger: logging.Logger) -> None:
     """Serve until SIGTERM or SIGINT."""
     stop = lifecycle.stop_on_signals()
-    node_selector = selectors.parse_labels(config.node_selector)
-    model, replayed = ReadModel(), asyncio.Event()
+    model, replayed, telemetry = ReadModel(), asyncio.Event(), Telemetry()
+    tls, sock = serving.context(config), serving.listener(config)  # fail fast on bad certificates or a taken port
 
     async def on_rates(msg: Msg) -> None:
         try:
             model.apply(events.RATE_DECODER.decode(msg.data))
         except msgspec.DecodeError as error:
+            telemetry.streams.undecodable.labels(events.RATES.name).inc()
             logger.error("dropping undecodable event subject=%s: %s", msg.subject, error)
 
     async with contextlib.AsyncExitStack() as stack:
@@ -73,7 +67,7 @@ async def run(config: Config, logger: logging.Logger) -> None:
         stack.push_async_callback(nc.drain)
         js = nc.jetstream()
         await jetstream.ensure_stream(js, events.RATES)
-        await jetstream.follow(js, events.RATES, DeliverPolicy.LAST_PER_SUBJECT, on_rates, replayed)
+        await jetstream.follow(js, events.RATES, DeliverPolicy.LAST_PER_SUBJECT, on_rates, replayed, telemetry.streams)
         nodes = kube.Informer(
             api, "/api/v1/nodes", kubeobjects.Object, logger, on_change=model.on_node, accept=kube.METADATA_ONLY
         )
@@ -86,10 +80,10 @@ async def run(config: Config, logger: logging.Logger) -> None:
             params=[("fieldSelector", "status.phase=Running")],
             accept=kube.METADATA_ONLY,
         )
-        application = app.build_app(model, checks(model, nc, replayed, [nodes, pods]), node_selector)
-        cert, key = certificate(config)
+        selector = selectors.parse_labels(config.node_selector)
+        application = app.build_app(model, checks(model, nc, replayed, [nodes, pods]), telemetry, selector)
         logger.info("serving metrics.k8s.io on https://%s:%d", config.bind_address, config.secure_port)
         await asyncio.gather(
-            web.serve(application, config.bind_address, config.secure_port, stop, cert, key),
+            web.serve(application, config.bind_address, config.secure_port, stop, tls, sock),
             lifecycle.run_until_stopped({"node-informer": nodes.run(), "pod-informer": pods.run()}, stop, logger),
         )

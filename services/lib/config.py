@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 
 import msgspec
 
+from services import __version__
 from services.lib import timefmt
 
 T = TypeVar("T")
@@ -20,6 +21,12 @@ DURATION = {"duration": True}  # Meta(extra=DURATION) on a float field: seconds,
 
 class ConfigError(ValueError):
     """Configuration that a service must refuse to start with."""
+
+
+def host_port(address: str) -> tuple[str, int]:
+    """('0.0.0.0', 8080) from ':8080', ('127.0.0.1', 8080) from '127.0.0.1:8080'; port 0 means disabled."""
+    host, _, port = address.rpartition(":")
+    return host.strip("[]") or "0.0.0.0", int(port)
 
 
 def flag_name(field: str) -> str:
@@ -72,6 +79,9 @@ def _parse_flags(
         argument_default=argparse.SUPPRESS,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    parser.add_argument(
+        "--version", action="version", version=f"flowmeter {__version__}", help="Print the version and exit"
+    )
     for name, field in fields.items():
         names = [flag_name(name), *_extra(field).get("short", ())]
         is_bool = isinstance(_base(field.type), msgspec.inspect.BoolType)
@@ -117,6 +127,8 @@ def _help(field: msgspec.inspect.Field, prefix: str) -> str:
         default = timefmt.format_duration(round(default * 1e9))
     elif isinstance(default, tuple | list):
         default = ",".join(map(str, default))
+    elif isinstance(default, bool):
+        default = str(default).lower()
     return f"{description} (default {default!r}; env {prefix}{field.name.upper()})".replace("%", "%%")
 
 

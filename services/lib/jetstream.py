@@ -13,6 +13,7 @@ from nats.js.api import DeliverPolicy, StorageType, StreamConfig
 from nats.js.errors import BadRequestError
 
 from services import events
+from services.lib.telemetry import StreamMetrics
 
 DUPLICATE_WINDOW_SECONDS = 120.0
 
@@ -57,9 +58,11 @@ async def ensure_stream(js: JetStreamContext, spec: events.StreamSpec) -> None:
         await js.update_stream(config)
 
 
-async def publish(js: JetStreamContext, subject: str, event: events.Event) -> None:
-    """Publish an event with its identity as `Nats-Msg-Id`, so a retried publish is stored once."""
+async def publish(js: JetStreamContext, spec: events.StreamSpec, event: events.Event, metrics: StreamMetrics) -> None:
+    """Publish a node's event on its subject with its identity as `Nats-Msg-Id`, so a retry is stored once."""
+    subject = spec.subject(event.node)
     await js.publish(subject, events.ENCODER.encode(event), headers={"Nats-Msg-Id": events.message_id(event)})
+    metrics.published.labels(spec.name).inc()
 
 
 async def follow(
@@ -68,6 +71,7 @@ async def follow(
     deliver: DeliverPolicy,
     handle: Callable[[Msg], Awaitable[None]],
     caught_up: asyncio.Event,
+    metrics: StreamMetrics,
 ) -> JetStreamContext.PushSubscription:
     """Replay a stream with an ordered consumer, then keep following it; `caught_up` is set once the replay is done.
 
@@ -75,8 +79,12 @@ async def follow(
     start: there is no per-service position worth keeping. Messages reach `handle` one at a time, in stream order.
     """
 
+    consumed, pending = metrics.consumed.labels(spec.name), metrics.pending.labels(spec.name)
+
     async def on_message(msg: Msg) -> None:
         await handle(msg)
+        consumed.inc()
+        pending.set(msg.metadata.num_pending)
         if msg.metadata.num_pending == 0:
             caught_up.set()
 
@@ -94,6 +102,5 @@ async def follow(
     return subscription
 
 
-def is_connection_error(error: Exception) -> bool:
-    """True for errors worth retrying once NATS is back."""
-    return isinstance(error, NatsError | asyncio.TimeoutError | ConnectionError)
+# What a publish can fail with while NATS is away or slow: the event is lost, the caller carries on.
+PUBLISH_ERRORS = (NatsError, TimeoutError, OSError)

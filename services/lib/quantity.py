@@ -66,9 +66,9 @@ def parse(text: str) -> Decimal:
         raise QuantityError(f"quantity {text!r}: {number!r} is not a number") from None
     if not value.is_finite():
         raise QuantityError(f"quantity {text!r} is not finite")
-    return (
-        value * _PARSE_SUFFIXES[suffix] if not suffix.startswith(("e", "E")) else value * Decimal(10) ** int(suffix[1:])
-    )
+    if suffix in _PARSE_SUFFIXES:
+        return value * _PARSE_SUFFIXES[suffix]
+    return value * Decimal(10) ** int(suffix[1:])  # a decimal exponent such as e3 or E-3
 
 
 def _split(text: str) -> tuple[str, str]:

@@ -123,3 +123,14 @@ def server_context(cert_path: Path, key_path: Path, client_ca: Path | None = Non
         context.load_verify_locations(client_ca)
         context.verify_mode = ssl.CERT_OPTIONAL
     return context
+
+
+def names_in(cert_path: Path) -> list[str]:
+    """The DNS names a certificate is for: its DNS SANs, else its common name (how Go picks SNI names)."""
+    cert = x509.load_pem_x509_certificate(cert_path.read_bytes())
+    try:
+        return list(
+            cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value.get_values_for_type(x509.DNSName)
+        )
+    except x509.ExtensionNotFound:
+        return [str(a.value) for a in cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)]

@@ -1,7 +1,5 @@
 """The scraper's configuration: upstream metrics-server's flag names and defaults, plus where NATS is."""
 
-import os
-import socket
 from typing import Annotated
 
 import msgspec
@@ -18,13 +16,12 @@ class Config(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=Tr
         str, msgspec.Meta(description="Kubeconfig for the Kubernetes API and the kubelets; empty means in-cluster")
     ] = ""
     metric_resolution: Annotated[
-        float,
-        msgspec.Meta(description="Interval between scrapes of each kubelet (seconds); at least 10s", extra=DURATION),
+        float, msgspec.Meta(description="Interval between scrapes of each kubelet; at least 10s", extra=DURATION)
     ] = 15.0
     kubelet_request_timeout: Annotated[
         float,
         msgspec.Meta(
-            description="Timeout of one kubelet request (seconds); above 0 and at most 0.9 × resolution", extra=DURATION
+            description="Timeout of one kubelet request; above 0 and at most 0.9 × --metric-resolution", extra=DURATION
         ),
     ] = 10.0
     kubelet_port: Annotated[int, msgspec.Meta(ge=1, le=65535, description="Port of the kubelets")] = 10250
@@ -44,6 +41,9 @@ class Config(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=Tr
         str, msgspec.Meta(description="Client certificate file for TLS to the kubelets")
     ] = ""
     kubelet_client_key: Annotated[str, msgspec.Meta(description="Client key file for TLS to the kubelets")] = ""
+    deprecated_kubelet_completely_insecure: Annotated[
+        bool, msgspec.Meta(description="Talk to the kubelets over plain HTTP without credentials (do not use)")
+    ] = False
     node_selector: Annotated[
         str,
         msgspec.Meta(
@@ -53,9 +53,13 @@ class Config(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=Tr
     ] = ""
     max_concurrent_scrapes: Annotated[int, msgspec.Meta(ge=1, description="Kubelet requests in flight at once")] = 512
     nats_url: Annotated[str, msgspec.Meta(description="NATS server with JetStream")] = "nats://127.0.0.1:4222"
-    replica_name: Annotated[str, msgspec.Meta(description="This replica's name in events and logs")] = (
-        f"{socket.gethostname()}-{os.getpid()}"
-    )
+    metrics_bind_address: Annotated[
+        str,
+        msgspec.Meta(description="host:port serving /metrics, /livez, /readyz and /healthz over HTTP; port 0 disables"),
+    ] = ":8080"
+    replica_name: Annotated[
+        str, msgspec.Meta(description="This replica's name in events and logs; empty means <hostname>-<pid>")
+    ] = ""
     log_level: Annotated[str, msgspec.Meta(description="debug, info, warning or error")] = "info"
 
     def __post_init__(self) -> None:
@@ -65,10 +69,23 @@ class Config(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=Tr
             raise ValueError("--kubelet-request-timeout should be positive")
         if self.kubelet_request_timeout > 0.9 * self.metric_resolution:
             raise ValueError("--kubelet-request-timeout should be at most 0.9 × --metric-resolution")
+        self._check_kubelet_tls()
+        unknown = set(self.kubelet_preferred_address_types) - set(ADDRESS_TYPES)
+        if unknown:
+            raise ValueError(f"--kubelet-preferred-address-types: unknown type {sorted(unknown)[0]!r}")
+
+    def _check_kubelet_tls(self) -> None:
+        """Upstream's mutual-exclusion rules for the kubelet TLS flags, first violation first."""
         if self.kubelet_insecure_tls and self.kubelet_certificate_authority:
             raise ValueError("cannot use both --kubelet-certificate-authority and --kubelet-insecure-tls")
         if bool(self.kubelet_client_certificate) != bool(self.kubelet_client_key):
             raise ValueError("--kubelet-client-certificate and --kubelet-client-key need each other")
-        unknown = set(self.kubelet_preferred_address_types) - set(ADDRESS_TYPES)
-        if unknown:
-            raise ValueError(f"--kubelet-preferred-address-types: unknown type {sorted(unknown)[0]!r}")
+        if self.deprecated_kubelet_completely_insecure:
+            for flag, value in (
+                ("--kubelet-client-key", self.kubelet_client_key),
+                ("--kubelet-client-certificate", self.kubelet_client_certificate),
+                ("--kubelet-certificate-authority", self.kubelet_certificate_authority),
+                ("--kubelet-insecure-tls", self.kubelet_insecure_tls),
+            ):
+                if value:
+                    raise ValueError(f"cannot use both {flag} and --deprecated-kubelet-completely-insecure")

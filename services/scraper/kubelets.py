@@ -33,7 +33,7 @@ def ssl_context(config: Config, kube: client.Configuration) -> ssl.SSLContext:
 def session(config: Config, kube: client.Configuration) -> aiohttp.ClientSession:
     """A session whose connections outlive a resolution, so each kubelet is reached over a kept-alive connection."""
     connector = aiohttp.TCPConnector(
-        ssl=ssl_context(config, kube),
+        ssl=False if config.deprecated_kubelet_completely_insecure else ssl_context(config, kube),
         limit=config.max_concurrent_scrapes,
         limit_per_host=1,
         keepalive_timeout=3 * config.metric_resolution,

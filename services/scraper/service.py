@@ -3,16 +3,23 @@
 import asyncio
 import contextlib
 import logging
+import os
 import random
+import socket
 import time
 
 import aiohttp
+import msgspec
+from nats.aio.client import Client
 from nats.js import JetStreamContext
+from starlette.applications import Starlette
 
 from services import events
-from services.lib import jetstream, kube, kubeobjects, lifecycle
+from services.lib import config as configuration
+from services.lib import health, jetstream, kube, kubeobjects, lifecycle, web
 from services.scraper import kubelets, parse, targets
 from services.scraper.config import Config
+from services.scraper.telemetry import Telemetry
 
 MAX_JITTER_SECONDS = 4.0
 JITTER_PER_NODE_SECONDS = 0.008
@@ -31,7 +38,11 @@ async def sample(
 
     try:
         url = targets.kubelet_url(
-            node, config.kubelet_preferred_address_types, config.kubelet_port, config.kubelet_use_node_status_port
+            node,
+            config.kubelet_preferred_address_types,
+            config.kubelet_port,
+            config.kubelet_use_node_status_port,
+            config.deprecated_kubelet_completely_insecure,
         )
         body = await kubelets.fetch(http, url, authorization, config.kubelet_request_timeout)
         node_point, pods = parse.parse(body, sent_ns)
@@ -56,10 +67,11 @@ class Scraper:
         credentials: kube.Kube,
         http: aiohttp.ClientSession,
         js: JetStreamContext,
+        telemetry: Telemetry,
         logger: logging.Logger,
     ) -> None:
         self.config, self.nodes, self.credentials, self.http, self.js = config, nodes, credentials, http, js
-        self.logger = logger
+        self.telemetry, self.logger = telemetry, logger
         self.last_tick_start = 0.0  # wall-clock seconds; feeds liveness
         self._failing: dict[str, str] = {}  # node -> reason of its ongoing failure, to log changes only
 
@@ -72,19 +84,22 @@ class Scraper:
             self.last_tick_start = time.time()
             try:
                 async with asyncio.timeout(resolution):
-                    await self.tick()
+                    with self.telemetry.tick_duration.time():
+                        await self.tick()
             except TimeoutError:
                 self.logger.warning("scrape cycle did not finish within the resolution of %ss", resolution)
-            next_start += resolution
-            next_start = max(next_start, time.monotonic())
+            next_start = max(next_start + resolution, time.monotonic())
             await asyncio.sleep(next_start - time.monotonic())
 
     async def tick(self) -> None:
         """Scrape every node once, each after a random jitter, with bounded concurrency."""
         nodes = list(self.nodes.objects.values())
+        self.telemetry.forget_nodes_except({node.metadata.name for node in nodes})
         jitter = min(JITTER_PER_NODE_SECONDS * len(nodes), MAX_JITTER_SECONDS)
         slots = asyncio.Semaphore(self.config.max_concurrent_scrapes)
-        authorization = await self.credentials.configuration.get_api_key_with_prefix("BearerToken")
+        authorization = None
+        if not self.config.deprecated_kubelet_completely_insecure:
+            authorization = await self.credentials.configuration.get_api_key_with_prefix("BearerToken")
         async with asyncio.TaskGroup() as group:
             for node in nodes:
                 group.create_task(self._scrape(node, random.uniform(0, jitter), slots, authorization))
@@ -94,11 +109,16 @@ class Scraper:
     ) -> None:
         await asyncio.sleep(delay)
         async with slots:
+            started = time.monotonic()
             event = await sample(self.http, self.config, node, authorization)
+        failed = isinstance(event, events.NodeScrapeFailed)
+        self.telemetry.observe(event.node, event.scraped_at_ns / 1e9, time.monotonic() - started, not failed)
+        if isinstance(event, events.NodeScrapeFailed):
+            self.telemetry.failures.labels(event.reason).inc()
         self._log_change(event)
         try:
-            await jetstream.publish(self.js, events.samples_subject(event.node), event)
-        except Exception as error:
+            await jetstream.publish(self.js, events.SAMPLES, event, self.telemetry.streams)
+        except jetstream.PUBLISH_ERRORS as error:  # loses one cycle of one node, never the loop
             self.logger.warning("publish failed node=%s: %s", event.node, error)
 
     def _log_change(self, event: events.SampleEvent) -> None:
@@ -112,10 +132,37 @@ class Scraper:
             self.logger.info("scraping node=%s again after reason=%s", event.node, previous)
             del self._failing[event.node]
 
+    def timely(self) -> str | None:
+        """Liveness: a started tick older than 1.5 resolutions means the loop is stuck."""
+        late = self.last_tick_start and time.time() - self.last_tick_start > 1.5 * self.config.metric_resolution
+        return "metric collection didn't finish on time" if late else None
+
+
+def checks(scraper: Scraper, nc: Client) -> health.Checks:
+    """The named checks behind /livez, /readyz and /healthz."""
+
+    def ping() -> str | None:
+        return None
+
+    def nats_connected() -> str | None:
+        return None if nc.is_connected else "not connected to NATS"
+
+    def informer_synced() -> str | None:
+        return None if scraper.nodes.synced.is_set() else "node informer not synced"
+
+    return {
+        "livez": {"ping": ping, "metric-collection-timely": scraper.timely},
+        "readyz": {"ping": ping, "nats-connection": nats_connected, "node-informer-sync": informer_synced},
+        "healthz": {"ping": ping},
+    }
+
 
 async def run(config: Config, logger: logging.Logger) -> None:
     """Connect to the Kubernetes API and NATS, then scrape until SIGTERM or SIGINT."""
+    if not config.replica_name:
+        config = msgspec.structs.replace(config, replica_name=f"{socket.gethostname()}-{os.getpid()}")
     stop = lifecycle.stop_on_signals()
+    telemetry = Telemetry(config.metric_resolution)
     async with contextlib.AsyncExitStack() as stack:
         api = await kube.Kube.connect(config.kubeconfig)
         stack.push_async_callback(api.close)
@@ -126,6 +173,11 @@ async def run(config: Config, logger: logging.Logger) -> None:
         http = await stack.enter_async_context(kubelets.session(config, api.configuration))
         params = [("labelSelector", config.node_selector)] if config.node_selector else []
         nodes = kube.Informer(api, "/api/v1/nodes", kubeobjects.Node, logger, params=params)
-        scraper = Scraper(config, nodes, api, http, js, logger)
+        scraper = Scraper(config, nodes, api, http, js, telemetry, logger)
+        probes = Starlette(routes=health.routes(checks(scraper, nc), telemetry.registry))
+        host, port = configuration.host_port(config.metrics_bind_address)
         logger.info("scraping every %ss, publishing to %s", config.metric_resolution, config.nats_url)
-        await lifecycle.run_until_stopped({"node-informer": nodes.run(), "scrape-loop": scraper.loop()}, stop, logger)
+        await asyncio.gather(
+            web.serve(probes, host, port, stop) if port else stop.wait(),
+            lifecycle.run_until_stopped({"node-informer": nodes.run(), "scrape-loop": scraper.loop()}, stop, logger),
+        )

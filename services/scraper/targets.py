@@ -12,14 +12,16 @@ class NoAddressError(LookupError):
     """The node has no address of any preferred type."""
 
 
-def kubelet_url(node: kubeobjects.Node, address_types: tuple[str, ...], port: int, use_node_status_port: bool) -> str:
-    """`https://host:port/path` of the node's kubelet, as upstream resolves it."""
+def kubelet_url(
+    node: kubeobjects.Node, address_types: tuple[str, ...], port: int, use_node_status_port: bool, plain_http: bool
+) -> str:
+    """`https://host:port/path` of the node's kubelet (`http` when told to be insecure), as upstream resolves it."""
     host = _address(node, address_types)
     status_port = node.status.daemon_endpoints.kubelet_endpoint.port
     if use_node_status_port and status_port:
         port = status_port
     path = node.metadata.annotations.get(PATH_ANNOTATION, DEFAULT_PATH)
-    return f"https://{_bracketed(host)}:{port}{path}"
+    return f"{'http' if plain_http else 'https'}://{_bracketed(host)}:{port}{path}"
 
 
 def _address(node: kubeobjects.Node, address_types: tuple[str, ...]) -> str:

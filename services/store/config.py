@@ -13,11 +13,15 @@ class Config(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=Tr
     metric_resolution: Annotated[
         float,
         msgspec.Meta(
-            description="The scrapers' resolution (seconds): containers younger than this are served after one sample",
+            description="The scrapers' resolution: containers younger than this are served after one sample",
             extra=DURATION,
         ),
     ] = 15.0
     nats_url: Annotated[str, msgspec.Meta(description="NATS server with JetStream")] = "nats://127.0.0.1:4222"
+    metrics_bind_address: Annotated[
+        str,
+        msgspec.Meta(description="host:port serving /metrics, /livez, /readyz and /healthz over HTTP; port 0 disables"),
+    ] = ":8080"
     log_level: Annotated[str, msgspec.Meta(description="debug, info, warning or error")] = "info"
 
     def __post_init__(self) -> None:

@@ -156,8 +156,9 @@ def _pod_usage(namespace: str, name: str, windows: Mapping[str, Window]) -> even
     )
 
 
-def points(states: Mapping[str, NodeState]) -> tuple[int, int]:
-    """(nodes, containers) that have a prev point: upstream's metrics_server_storage_points."""
-    nodes = sum(1 for s in states.values() if s.node and s.node.prev)
-    containers = sum(1 for s in states.values() for pod in s.pods.values() for w in pod.values() if w.prev)
-    return nodes, containers
+def points(state: NodeState | None) -> tuple[int, int]:
+    """(nodes, containers) of one node's state that have a prev point: its share of metrics_server_storage_points."""
+    if state is None:
+        return 0, 0
+    node = 1 if state.node and state.node.prev else 0
+    return node, sum(1 for pod in state.pods.values() for window in pod.values() if window.prev)

@@ -5,13 +5,15 @@ import signal
 import pytest
 from nats.js import JetStreamContext
 from nats.js.api import DeliverPolicy
+from prometheus_client import CollectorRegistry
 
 from services import events
-from services.lib import jetstream
+from services.lib import jetstream, telemetry
 from tests.processes import module
 
 S = 1_000_000_000
 BASE = 1_754_300_000 * S
+METRICS = telemetry.stream_metrics(CollectorRegistry())
 
 
 def sample(step: int, cpu_seconds: float) -> events.NodeSampled:
@@ -31,7 +33,7 @@ def sample(step: int, cpu_seconds: float) -> events.NodeSampled:
 
 
 async def publish(js: JetStreamContext, event: events.NodeSampled) -> None:
-    await jetstream.publish(js, events.samples_subject(event.node), event)
+    await jetstream.publish(js, events.SAMPLES, event, METRICS)
 
 
 async def test_the_store_publishes_rates_and_rebuilds_its_windows_from_the_stream_after_a_kill(
@@ -40,7 +42,7 @@ async def test_the_store_publishes_rates_and_rebuilds_its_windows_from_the_strea
     await jetstream.ensure_stream(js, events.SAMPLES)
     await jetstream.ensure_stream(js, events.RATES)
     rates = await js.subscribe(
-        events.rates_subject("node-1.zone-a"), ordered_consumer=True, deliver_policy=DeliverPolicy.NEW
+        events.RATES.subject("node-1.zone-a"), ordered_consumer=True, deliver_policy=DeliverPolicy.NEW
     )
 
     async def next_rates() -> events.NodeRatesComputed:

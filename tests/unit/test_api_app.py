@@ -9,6 +9,7 @@ import pytest
 from services import events
 from services.api import app
 from services.api.readmodel import ReadModel
+from services.api.telemetry import Telemetry
 from services.lib import kubeobjects, selectors
 
 S = 1_000_000_000
@@ -69,7 +70,7 @@ def model() -> ReadModel:
 @pytest.fixture
 async def client(model: ReadModel) -> AsyncIterator[httpx.AsyncClient]:
     checks = {"readyz": {"ping": lambda: None}}
-    application = app.build_app(model, checks, selectors.parse_labels("skip!=true"), clock=lambda: NOW)
+    application = app.build_app(model, checks, Telemetry(), selectors.parse_labels("skip!=true"), clock=lambda: NOW)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(application), base_url="https://api") as http:
         yield http
 
@@ -177,21 +178,45 @@ async def test_bad_requests_get_a_status_with_the_right_code(client: httpx.Async
         assert message is None or status["message"] == message
 
 
-async def test_discovery_describes_the_group_and_its_resources(client: httpx.AsyncClient) -> None:
-    group = (await client.get("/apis/metrics.k8s.io")).json()
-    version = {"groupVersion": "metrics.k8s.io/v1beta1", "version": "v1beta1"}
-    assert group == {
-        "kind": "APIGroup",
-        "apiVersion": "v1",
-        "name": "metrics.k8s.io",
-        "versions": [version],
-        "preferredVersion": version,
-    }
-    resources = (await client.get("/apis/metrics.k8s.io/v1beta1")).json()
-    assert resources["resources"] == [
-        {"name": "nodes", "singularName": "", "namespaced": False, "kind": "NodeMetrics", "verbs": ["get", "list"]},
-        {"name": "pods", "singularName": "", "namespaced": True, "kind": "PodMetrics", "verbs": ["get", "list"]},
-    ]
+@pytest.mark.parametrize("version", ["v1", "v1beta1"])
+async def test_both_versions_serve_the_same_read_model(client: httpx.AsyncClient, version: str) -> None:
+    node = (await client.get(f"/apis/metrics.k8s.io/{version}/nodes/worker-1")).json()
+    assert (node["kind"], node["apiVersion"]) == ("NodeMetrics", f"metrics.k8s.io/{version}")
+    pods = (await client.get(f"/apis/metrics.k8s.io/{version}/namespaces/default/pods")).json()
+    assert pods["apiVersion"] == f"metrics.k8s.io/{version}" and len(pods["items"]) == 2
+
+
+async def test_an_hpa_style_request_accepting_protobuf_or_anything_gets_json_it_can_decode(
+    client: httpx.AsyncClient,
+) -> None:
+    response = await client.get(
+        "/apis/metrics.k8s.io/v1beta1/namespaces/default/pods?labelSelector=app%3Dweb",
+        headers={"Accept": "application/vnd.kubernetes.protobuf, */*", "User-Agent": "kube-controller-manager/v1.37.0"},
+    )
+    assert response.status_code == 200 and response.headers["content-type"] == "application/json"
+    body = msgspec.json.decode(response.content)
+    assert [item["metadata"]["name"] for item in body["items"]] == ["web-a", "web-b"]
+
+
+@pytest.mark.parametrize(
+    ("method", "action"), [("POST", "create"), ("PUT", "update"), ("PATCH", "patch"), ("DELETE", "delete")]
+)
+async def test_writes_are_refused_as_not_supported(client: httpx.AsyncClient, method: str, action: str) -> None:
+    response = await client.request(method, "/apis/metrics.k8s.io/v1/nodes/worker-1")
+    assert response.status_code == 405
+    assert response.json()["message"] == f'{action} is not supported on resources of kind "nodes.metrics.k8s.io"'
+    collection = await client.delete("/apis/metrics.k8s.io/v1/namespaces/default/pods")
+    assert (
+        collection.json()["message"] == 'deletecollection is not supported on resources of kind "pods.metrics.k8s.io"'
+    )
+
+
+async def test_served_items_feed_the_freshness_histogram(client: httpx.AsyncClient) -> None:
+    await client.get("/apis/metrics.k8s.io/v1beta1/pods")
+    metrics = (await client.get("/metrics")).text
+    assert 'metrics_server_api_metric_freshness_seconds_bucket{le="16.34' in metrics  # younger than 22 s: none
+    assert 'metrics_server_api_metric_freshness_seconds_bucket{le="22.291726356354257"} 3.0' in metrics
+    assert "_created" not in metrics
 
 
 async def test_readyz_lists_its_checks_when_asked(client: httpx.AsyncClient) -> None:

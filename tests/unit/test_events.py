@@ -27,10 +27,10 @@ def test_saved_payloads_decode_with_the_per_stream_decoders() -> None:
 
 @pytest.mark.parametrize("node", ["node-0001", "ip-10-0-1-7.eu-west-1.compute.internal", "a.b.c"])
 def test_a_node_name_survives_the_trip_through_a_subject(node: str) -> None:
-    subject = events.samples_subject(node)
+    subject = events.SAMPLES.subject(node)
     assert subject.count(".") == 2
     assert events.node_of_subject(subject) == node
-    assert events.node_of_subject(events.rates_subject(node)) == node
+    assert events.node_of_subject(events.RATES.subject(node)) == node
 
 
 def test_a_sample_is_identified_by_node_and_kubelet_time_so_a_second_scrape_of_it_dedupes() -> None:

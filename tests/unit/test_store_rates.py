@@ -149,4 +149,4 @@ def test_a_zero_start_time_behaves_like_a_long_running_container() -> None:
 
 def test_storage_points_count_nodes_and_containers_with_two_points() -> None:
     state = fold(node_sample(1, 100 * S, 1, MIB), node_sample(2, 110 * S, 2, MIB))
-    assert state is not None and rates.points({NODE: state}) == (1, 0)
+    assert state is not None and rates.points(state) == (1, 0)
