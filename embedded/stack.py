@@ -100,12 +100,13 @@ class Stack:
         timeout_ms = int(min(10.0, 0.9 * self._resolution()) * 1000)  # upstream: timeout <= 0.9 × resolution
         self.probes = {"store": f"127.0.0.1:{free_port()}", "scraper": f"127.0.0.1:{free_port()}"}
         common = [f"--nats-url={self.nats_url}", f"--metric-resolution={s.metric_resolution}"]
+        selector = [f"--node-selector={s.node_selector}"] if s.node_selector else []
         store = [*common, f"--metrics-bind-address={self.probes['store']}"]
         await self._start("store", [*PYTHON, "services.store", *store])
-        api = [f"--nats-url={self.nats_url}", f"--kubeconfig={kubeconfig}", "--bind-address=127.0.0.1",
+        api = [*common, *selector, f"--kubeconfig={kubeconfig}", "--bind-address=127.0.0.1",
                f"--secure-port={api_port}", f"--cert-dir={self.run_dir / 'api-certs'}"]  # fmt: skip
         await self._start("api", [*PYTHON, "services.api", *api])
-        scraper = [*common, f"--kubeconfig={kubeconfig}", f"--kubelet-request-timeout={timeout_ms}ms",
+        scraper = [*common, *selector, f"--kubeconfig={kubeconfig}", f"--kubelet-request-timeout={timeout_ms}ms",
                    "--kubelet-use-node-status-port", "--kubelet-preferred-address-types=InternalIP,ExternalIP,Hostname",
                    f"--metrics-bind-address={self.probes['scraper']}"]  # fmt: skip
         await self._start("scraper", [*PYTHON, "services.scraper", *scraper])

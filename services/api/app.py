@@ -25,9 +25,9 @@ Handler = Callable[[Request], Awaitable[Response]]
 class MetricsSource(Protocol):
     """What the HTTP layer reads: the api's read model."""
 
-    def nodes(self, labels: selectors.LabelSelector, fields: selectors.FieldSelector) -> list[NodeRow]: ...
+    def nodes(self, labels: selectors.LabelSelector, fields: selectors.FieldSelector, now_ns: int) -> list[NodeRow]: ...
     def pods(
-        self, namespace: str, labels: selectors.LabelSelector, fields: selectors.FieldSelector
+        self, namespace: str, labels: selectors.LabelSelector, fields: selectors.FieldSelector, now_ns: int
     ) -> list[PodRow]: ...
     def knows_node(self, name: str) -> bool: ...
     def knows_pod(self, namespace: str, name: str) -> bool: ...
@@ -74,6 +74,10 @@ def _version(request: Request) -> str:
     return version
 
 
+def _named(name: str) -> selectors.FieldSelector:
+    return selectors.FieldSelector((("metadata.name", "=", name),))
+
+
 def _resource(path: str, resource: str, handler: Handler) -> Route:
     """A route that serves GET and answers every other verb with upstream's 405 Status."""
 
@@ -97,57 +101,53 @@ def build_app(
 ) -> Starlette:
     """The metrics.k8s.io app over `source`; `checks` maps livez/readyz/healthz to their named checks."""
 
-    def prepare(request: Request, timestamps: list[int]) -> tuple[int, str, tables.TableRequest | None]:
-        """(now, version, requested Table) of a response, after recording the freshness of what it serves."""
-        now, version = clock(), _version(request)
+    def table(request: Request, now: int, timestamps: list[int]) -> tables.TableRequest | None:
+        """The Table the request asks for, if any, after recording the freshness of what it serves."""
         telemetry.observe(now, timestamps)
-        return (
-            now,
-            version,
-            tables.wanted(request.headers.get("accept", ""), request.query_params.get("includeObject", "")),
-        )
+        return tables.wanted(request.headers.get("accept", ""), request.query_params.get("includeObject", ""))
 
-    def respond_nodes(request: Request, rows: list[NodeRow], single: bool) -> Response:
-        now, version, table = prepare(request, [row.usage.timestamp_ns for row in rows])
-        if table is not None:
-            return _json(tables.nodes(table, rows, now, version))
+    def respond_nodes(request: Request, now: int, rows: list[NodeRow], single: bool) -> Response:
+        version, wanted = _version(request), table(request, now, [row.usage.timestamp_ns for row in rows])
+        if wanted is not None:
+            return _json(tables.nodes(wanted, rows, now, version))
         return _json(views.node_metrics(rows[0], now, version) if single else views.node_list(rows, now, version))
 
-    def respond_pods(request: Request, rows: list[PodRow], single: bool) -> Response:
-        now, version, table = prepare(request, [row.usage.timestamp_ns for row in rows])
-        if table is not None:
-            return _json(tables.pods(table, rows, now, version))
+    def respond_pods(request: Request, now: int, rows: list[PodRow], single: bool) -> Response:
+        version, wanted = _version(request), table(request, now, [row.usage.timestamp_ns for row in rows])
+        if wanted is not None:
+            return _json(tables.pods(wanted, rows, now, version))
         return _json(views.pod_metrics(rows[0], now, version) if single else views.pod_list(rows, now, version))
 
     async def list_nodes(request: Request) -> Response:
         labels, fields = _selectors(request, "nodes")
-        return respond_nodes(request, source.nodes(labels & node_selector, fields), single=False)
+        now = clock()
+        return respond_nodes(request, now, source.nodes(labels & node_selector, fields, now), single=False)
 
     async def get_node(request: Request) -> Response:
-        name = request.path_params["name"]
+        name, now = request.path_params["name"], clock()
         _selectors(request, "nodes")
         if not source.knows_node(name):
             raise ApiError(views.not_found("node", name))
-        rows = source.nodes(EVERYTHING, selectors.FieldSelector((("metadata.name", "=", name),)))
+        rows = source.nodes(EVERYTHING, _named(name), now)
         if not rows:
             raise ApiError(views.not_found("nodemetrics", name, views.GROUP))
-        return respond_nodes(request, rows, single=True)
+        return respond_nodes(request, now, rows, single=True)
 
     async def list_pods(request: Request) -> Response:
         labels, fields = _selectors(request, "pods")
-        return respond_pods(
-            request, source.pods(request.path_params.get("namespace", ""), labels, fields), single=False
-        )
+        now = clock()
+        rows = source.pods(request.path_params.get("namespace", ""), labels, fields, now)
+        return respond_pods(request, now, rows, single=False)
 
     async def get_pod(request: Request) -> Response:
-        namespace, name = request.path_params["namespace"], request.path_params["name"]
+        namespace, name, now = request.path_params["namespace"], request.path_params["name"], clock()
         _selectors(request, "pods")
         if not source.knows_pod(namespace, name):
             raise ApiError(views.not_found("pods", name))
-        rows = source.pods(namespace, EVERYTHING, selectors.FieldSelector((("metadata.name", "=", name),)))
+        rows = source.pods(namespace, EVERYTHING, _named(name), now)
         if not rows:
             raise ApiError(views.not_found("podmetrics", f"{namespace}/{name}", views.GROUP))
-        return respond_pods(request, rows, single=True)
+        return respond_pods(request, now, rows, single=True)
 
     base = "/apis/metrics.k8s.io/{version}"
     routes = [

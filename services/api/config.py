@@ -4,6 +4,8 @@ from typing import Annotated
 
 import msgspec
 
+from services.lib.config import DURATION
+
 TLS_VERSIONS = ("VersionTLS10", "VersionTLS11", "VersionTLS12", "VersionTLS13")
 # Go's TLS 1.2 suite names and OpenSSL's; TLS 1.3 suites are not configurable (in Go either) and are accepted as is.
 CIPHER_SUITES = {
@@ -40,6 +42,13 @@ class Config(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=Tr
             extra={"short": ("-l",)},
         ),
     ] = ""
+    metric_resolution: Annotated[
+        float,
+        msgspec.Meta(
+            description="The scrapers' resolution; rates are not served once their scrape is 3 resolutions old",
+            extra=DURATION,
+        ),
+    ] = 15.0
     bind_address: Annotated[str, msgspec.Meta(description="The IP address to listen on")] = "0.0.0.0"
     secure_port: Annotated[int, msgspec.Meta(ge=1, le=65535, description="The port to serve HTTPS on")] = 443
     cert_dir: Annotated[

@@ -1,6 +1,7 @@
 """The api's read model: the latest rates of every node and pod, and the labels of Nodes and Running Pods.
 
 One object owned by the api process; changed only by the RATES handler and the informer callbacks, all on one loop.
+Rates from a scrape older than `max_age_ns` are not served: a node nobody scrapes any more must not look alive.
 """
 
 from collections.abc import Iterator
@@ -35,7 +36,9 @@ class PodRow:
 class ReadModel:
     """Rates by node and pod, labels by node and Running pod."""
 
-    def __init__(self) -> None:
+    def __init__(self, max_age_ns: int) -> None:
+        self.max_age_ns = max_age_ns
+        self.scraped_at: dict[str, int] = {}  # node -> ns of the scrape its rates follow
         self.node_usage: dict[str, events.NodeUsage] = {}
         self.pod_usage: dict[PodKey, tuple[str, events.PodUsage]] = {}  # key -> (reporting node, usage)
         self._pods_of_node: dict[str, list[PodKey]] = {}
@@ -45,6 +48,7 @@ class ReadModel:
     def apply(self, event: events.NodeRatesComputed) -> None:
         """Replace everything the node reported before with what it reports now."""
         node = event.node
+        self.scraped_at[node] = event.scraped_at_ns
         for key in self._pods_of_node.pop(node, ()):
             if self.pod_usage.get(key, (None,))[0] == node:
                 del self.pod_usage[key]
@@ -88,12 +92,15 @@ class ReadModel:
         """Upstream's storage readiness: at least one node and one pod can be served."""
         return bool(self.node_usage) and bool(self.pod_usage)
 
-    def nodes(self, labels: LabelSelector, fields: FieldSelector) -> list[NodeRow]:
-        """Known nodes matching both selectors that have usage, sorted by name."""
+    def _fresh(self, node: str, now_ns: int) -> bool:
+        return self.scraped_at.get(node, 0) >= now_ns - self.max_age_ns
+
+    def nodes(self, labels: LabelSelector, fields: FieldSelector, now_ns: int) -> list[NodeRow]:
+        """Known nodes matching both selectors that have fresh usage, sorted by name."""
         rows = []
         for name in sorted(self._candidate_nodes(fields)):
             node_labels, usage = self.node_labels.get(name), self.node_usage.get(name)
-            if node_labels is None or usage is None or not labels.matches(node_labels):
+            if node_labels is None or usage is None or not labels.matches(node_labels) or not self._fresh(name, now_ns):
                 continue
             if fields.matches({"metadata.name": name}):
                 rows.append(NodeRow(name, node_labels, usage))
@@ -103,13 +110,13 @@ class ReadModel:
         name = fields.value("metadata.name")
         return iter([name] if name is not None else self.node_labels)
 
-    def pods(self, namespace: str, labels: LabelSelector, fields: FieldSelector) -> list[PodRow]:
-        """Running pods in the namespace ('' for all) matching both selectors that have usage, sorted."""
+    def pods(self, namespace: str, labels: LabelSelector, fields: FieldSelector, now_ns: int) -> list[PodRow]:
+        """Running pods in the namespace ('' for all) matching both selectors that have fresh usage, sorted."""
         rows = []
         for ns in sorted([namespace] if namespace else self.running_pods):
             for name, pod_labels in sorted(self.running_pods.get(ns, {}).items()):
                 reported = self.pod_usage.get((ns, name))
-                if reported is None or not labels.matches(pod_labels):
+                if reported is None or not labels.matches(pod_labels) or not self._fresh(reported[0], now_ns):
                     continue
                 if fields.matches({"metadata.name": name, "metadata.namespace": ns}):
                     rows.append(PodRow(ns, name, pod_labels, reported[1]))

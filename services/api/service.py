@@ -50,7 +50,7 @@ def checks(
 async def run(config: Config, logger: logging.Logger) -> None:
     """Serve until SIGTERM or SIGINT."""
     stop = lifecycle.stop_on_signals()
-    model, replayed, telemetry = ReadModel(), asyncio.Event(), Telemetry()
+    model, replayed, telemetry = ReadModel(round(3 * config.metric_resolution * 1e9)), asyncio.Event(), Telemetry()
     tls, sock = serving.context(config), serving.listener(config)  # fail fast on bad certificates or a taken port
 
     async def on_rates(msg: Msg) -> None:

@@ -74,6 +74,7 @@ class Scraper:
         self.telemetry, self.logger = telemetry, logger
         self.last_tick_start = 0.0  # wall-clock seconds; feeds liveness
         self._failing: dict[str, str] = {}  # node -> reason of its ongoing failure, to log changes only
+        self._forgetting: set[asyncio.Task[None]] = set()
 
     async def loop(self) -> None:
         """Tick every resolution from the first synced node list, without drift; a late tick is skipped, not queued."""
@@ -120,6 +121,29 @@ class Scraper:
             await jetstream.publish(self.js, events.SAMPLES, event, self.telemetry.streams)
         except jetstream.PUBLISH_ERRORS as error:  # loses one cycle of one node, never the loop
             self.logger.warning("publish failed node=%s: %s", event.node, error)
+
+    def node_changed(self, old: kubeobjects.Node | None, new: kubeobjects.Node | None) -> None:
+        """Informer callback: a node that was deleted or no longer matches --node-selector is let go at once."""
+        if old is not None and new is None:
+            task = asyncio.create_task(self._let_go(old.metadata.name), name=f"let-go-{old.metadata.name}")
+            self._forgetting.add(task)
+            task.add_done_callback(self._forgetting.discard)
+
+    async def _let_go(self, node: str) -> None:
+        """Tell the store this node is no longer scraped, so its rates stop being served without waiting to go stale."""
+        message = "node deleted or no longer selected by --node-selector"
+        event = events.NodeScrapeFailed(
+            node=node,
+            scraped_at_ns=time.time_ns(),
+            reason="NotScraped",
+            message=message,
+            scraper=self.config.replica_name,
+        )
+        self.logger.info("no longer scraping node=%s: %s", node, message)
+        try:
+            await jetstream.publish(self.js, events.SAMPLES, event, self.telemetry.streams)
+        except jetstream.PUBLISH_ERRORS as error:
+            self.logger.warning("publish failed node=%s: %s", node, error)
 
     def _log_change(self, event: events.SampleEvent) -> None:
         """Log a node's failure when it starts or changes reason, and its recovery once: no flood at scale."""
@@ -172,7 +196,14 @@ async def run(config: Config, logger: logging.Logger) -> None:
         await jetstream.ensure_stream(js, events.SAMPLES)
         http = await stack.enter_async_context(kubelets.session(config, api.configuration))
         params = [("labelSelector", config.node_selector)] if config.node_selector else []
-        nodes = kube.Informer(api, "/api/v1/nodes", kubeobjects.Node, logger, params=params)
+        nodes = kube.Informer(
+            api,
+            "/api/v1/nodes",
+            kubeobjects.Node,
+            logger,
+            params=params,
+            on_change=lambda old, new: scraper.node_changed(old, new),  # noqa: PLW0108 - scraper is made below
+        )
         scraper = Scraper(config, nodes, api, http, js, telemetry, logger)
         probes = Starlette(routes=health.routes(checks(scraper, nc), telemetry.registry))
         host, port = configuration.host_port(config.metrics_bind_address)

@@ -43,10 +43,14 @@ class Stack:
         assert isinstance(pids, dict)
         return int(pids[name])
 
-    def kubectl(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    def kubectl(
+        self, *args: str, check: bool = True, input_text: str | None = None
+    ) -> subprocess.CompletedProcess[str]:
         """The real kubectl against the simulated cluster."""
         env = {**os.environ, "KUBECONFIG": str(self.kubeconfig), "KUBECACHEDIR": str(self.cache_dir)}
-        result = subprocess.run(["kubectl", *args], check=False, capture_output=True, text=True, env=env, timeout=60)
+        result = subprocess.run(
+            ["kubectl", *args], check=False, capture_output=True, text=True, env=env, timeout=60, input=input_text
+        )
         if check and result.returncode != 0:
             raise AssertionError(f"kubectl {' '.join(args)} failed: {result.stderr}")
         return result
@@ -80,6 +84,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         "FLOWMETER_API_PORT": "0",
         "FLOWMETER_NATS_PORT": "-1",
         "FLOWMETER_KUBELET_SUBNET": f"127.{random.randint(20, 250)}",
+        "FLOWMETER_NODE_SELECTOR": "metrics-server-skip!=true",
     }
     process = Process([str(ROOT / "just"), "up"], env)
     started = time.monotonic()

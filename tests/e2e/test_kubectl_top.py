@@ -53,7 +53,8 @@ def expected_usage(stack: Stack) -> dict[tuple[str, str, str], tuple[float, floa
 
     expected = {}
     for pod in stack.json("get", "pods", "-A", "--field-selector=status.phase=Running", "-o", "json")["items"]:
-        containers = pod["spec"]["containers"]
+        sidecars = [c for c in pod["spec"].get("initContainers", []) if c.get("restartPolicy") == "Always"]
+        containers = pod["spec"]["containers"] + sidecars  # what a kubelet reports: running containers only
         cpu, memory = annotation(pod, CPU), annotation(pod, MEMORY)
         assert cpu and memory, f"pod {pod['metadata']['name']} has no usage annotations"
         for container in containers:

@@ -34,7 +34,7 @@ def pod(namespace: str, name: str, *containers: events.ContainerUsage) -> events
 @pytest.fixture
 def model() -> ReadModel:
     """Two nodes (one without metrics), three Running pods in two namespaces and one pod that is not Running."""
-    model = ReadModel()
+    model = ReadModel(max_age_ns=45 * S)
     model.on_node(None, meta("worker-1", **{"kubernetes.io/os": "linux", "beta.kubernetes.io/arch": "amd64"}))
     model.on_node(None, meta("worker-2"))
     for ns, name, labels in [
@@ -49,7 +49,7 @@ def model() -> ReadModel:
     model.apply(
         events.NodeRatesComputed(
             node="worker-1",
-            scraped_at_ns=1,
+            scraped_at_ns=NOW - 10 * S,
             node_usage=usage,
             pods=(
                 pod("default", "web-b", container("nginx", 2143110, 10129408)),
@@ -223,3 +223,11 @@ async def test_readyz_lists_its_checks_when_asked(client: httpx.AsyncClient) -> 
     assert (await client.get("/readyz")).text == "ok"
     assert (await client.get("/readyz?verbose")).text == "[+]ping ok\nreadyz check passed\n"
     assert (await client.get("/readyz/ping")).text == "ok"
+
+
+async def test_rates_from_a_scrape_older_than_the_max_age_are_not_served(model: ReadModel) -> None:
+    node = [row.name for row in model.nodes(selectors.LabelSelector(), selectors.FieldSelector(), NOW)]
+    assert node == ["worker-1"]
+    later = NOW + 40 * S  # the worker-1 scrape is now 50 s old, past the 45 s max age
+    assert model.nodes(selectors.LabelSelector(), selectors.FieldSelector(), later) == []
+    assert model.pods("", selectors.LabelSelector(), selectors.FieldSelector(), later) == []

@@ -101,13 +101,13 @@ def render(requirement: tuple[str, str, object]) -> str:
 
 def holds(requirement: tuple[str, str, object], labels: dict[str, str]) -> bool:
     key, operator, value = requirement
-    present = key in labels
+    present, values = key in labels, value if isinstance(value, list) else []
     return {
         "=": present and labels[key] == value,
         "==": present and labels[key] == value,
         "!=": not present or labels[key] != value,
-        "in": present and labels[key] in (value or []),
-        "notin": not present or labels[key] not in (value or []),
+        "in": present and labels[key] in values,
+        "notin": not present or labels[key] not in values,
         "exists": present,
         "!exists": not present,
     }[operator]
