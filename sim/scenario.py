@@ -1,16 +1,18 @@
 """The default simulated cluster for a size: namespaces, nodes and workloads (pure: sizes in, objects out).
 
-A few recognisable workloads (coredns; web = nginx + log-shipper; a shop with a cart/redis StatefulSet; monitoring)
-whose replicas add up to exactly nodes × pods_per_node. Past 50 replicas each, more workloads are generated in
-`load-NN` namespaces rather than making any one huge. Every workload carries the usage annotations the simulated
-kubelets read (pod totals); per container they stay at or above 50m CPU and 32Mi memory however the kubelets split
-them (evenly, or in proportion to requests).
+A few recognisable workloads (coredns; web = nginx + log-shipper; a shop with a cart/redis StatefulSet, orders with a
+`migrate` init container and payments with an `istio-proxy` native sidecar; monitoring) whose replicas add up to
+exactly nodes × pods_per_node. Past 50 replicas each, more workloads are generated in `load-NN` namespaces rather
+than making any one huge. Every workload carries the usage annotations the simulated kubelets read (pod totals, split
+over the containers that report: containers and sidecars); per container they stay at or above 50m CPU and 32Mi
+memory however the kubelets split them (evenly, or in proportion to requests).
 """
 
 from dataclasses import dataclass, replace
 from typing import Any
 
 from services.lib import timefmt
+from sim import nodes as node_objects
 
 Obj = dict[str, Any]
 CPU_ANNOTATION = "sim.flowmeter.dev/cpu"  # pod total CPU usage, a quantity such as 250m
@@ -18,7 +20,6 @@ MEMORY_ANNOTATION = "sim.flowmeter.dev/memory"  # pod total working set, a quant
 MAX_REPLICAS = 50  # per workload; larger clusters get more workloads
 FILLERS_PER_NAMESPACE = 100
 SYSTEM_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
-KUBELET_VERSION = "v1.37.0-sim"
 DAY_NS = 86_400 * 10**9
 
 
@@ -30,6 +31,7 @@ class Container:
     image: str
     cpu: tuple[str, str]
     memory: tuple[str, str]
+    sidecar: bool = False  # as an init container: restartPolicy Always, running next to the containers
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,12 @@ class Workload:
     cpu: str  # usage annotation: the pod's total CPU
     memory: str  # usage annotation: the pod's total working set
     replicas: int = 0
+    init_containers: tuple[Container, ...] = ()  # run before the containers; sidecars keep running
+
+    @property
+    def reporting(self) -> tuple[Container, ...]:
+        """The containers a kubelet reports metrics for: sidecars and containers (not finished init containers)."""
+        return (*(c for c in self.init_containers if c.sidecar), *self.containers)
 
 
 _WEB = (
@@ -68,6 +76,15 @@ BASE = (
              (Container("prometheus", "prom/prometheus:v2.54.1", ("250m", "1"), ("512Mi", "2Gi")),), "400m", "900Mi"),
     Workload("monitoring", "grafana", "Deployment",
              (Container("grafana", "grafana/grafana:11.2.0", ("100m", "500m"), ("128Mi", "512Mi")),), "80m", "150Mi"),
+    Workload("shop", "orders", "Deployment",
+             (Container("orders", "ghcr.io/flowmeter-sim/orders:3.2.0", ("100m", "500m"), ("64Mi", "256Mi")),),
+             "110m", "80Mi", init_containers=(Container("migrate", "ghcr.io/flowmeter-sim/orders-migrate:3.2.0",
+                                                        ("50m", "200m"), ("32Mi", "64Mi")),)),
+    Workload("shop", "payments", "Deployment",
+             (Container("payments", "ghcr.io/flowmeter-sim/payments:1.9.1", ("100m", "500m"), ("64Mi", "256Mi")),),
+             "160m", "128Mi", init_containers=(
+                 Container("istio-proxy", "docker.io/istio/proxyv2:1.23.2", ("50m", "200m"), ("40Mi", "128Mi"),
+                           sidecar=True),)),
 )  # fmt: skip
 
 
@@ -87,7 +104,7 @@ def build(nodes: int, pods_per_node: int, subnet: str = "127.10", kubelet_port: 
     names = dict.fromkeys([*SYSTEM_NAMESPACES, *(w.namespace for w in planned)])
     since, now = timefmt.rfc3339(now_ns - 7 * DAY_NS), timefmt.rfc3339(now_ns)
     return Scenario([namespace(name) for name in names],
-                    [node(i, subnet, kubelet_port, since, now) for i in range(nodes)],
+                    [node_objects.node(i, subnet, kubelet_port, since, now) for i in range(nodes)],
                     [workload(w) for w in planned])  # fmt: skip
 
 
@@ -124,13 +141,18 @@ def namespace(name: str) -> Obj:
 def _container(container: Container) -> Obj:
     requests = {"cpu": container.cpu[0], "memory": container.memory[0]}
     limits = {name: limit for name, limit in (("cpu", container.cpu[1]), ("memory", container.memory[1])) if limit}
-    return {"name": container.name, "image": container.image, "resources": {"requests": requests, "limits": limits}}
+    result: Obj = {"name": container.name, "image": container.image,
+                   "resources": {"requests": requests, "limits": limits}}  # fmt: skip
+    return {**result, "restartPolicy": "Always"} if container.sidecar else result
 
 
 def workload(w: Workload) -> Obj:
     """The Deployment or StatefulSet object of a planned workload."""
     labels = {"app": w.name}
-    template = {"metadata": {"labels": labels}, "spec": {"containers": [_container(c) for c in w.containers]}}
+    pod_spec: Obj = {"containers": [_container(c) for c in w.containers]}
+    if w.init_containers:
+        pod_spec = {"initContainers": [_container(c) for c in w.init_containers], **pod_spec}
+    template = {"metadata": {"labels": labels}, "spec": pod_spec}
     spec: Obj = {"replicas": w.replicas, "selector": {"matchLabels": labels}, "template": template,
                  "revisionHistoryLimit": 10}  # fmt: skip
     if w.kind == "Deployment":
@@ -143,54 +165,3 @@ def workload(w: Workload) -> Obj:
     return {"apiVersion": "apps/v1", "kind": w.kind,
             "metadata": {"name": w.name, "namespace": w.namespace, "labels": labels, "annotations": annotations},
             "spec": spec}  # fmt: skip
-
-
-def node_name(i: int) -> str:
-    """Name of the i-th node (0-based), zero-padded to at least four digits."""
-    return f"node-{i + 1:04d}"
-
-
-def node_ip(subnet: str, i: int) -> str:
-    """The i-th node's loopback InternalIP, where its simulated kubelet listens."""
-    return f"{subnet}.{1 + i // 250}.{1 + i % 250}"
-
-
-def pod_cidr(i: int) -> str:
-    """The i-th node's pod CIDR: consecutive /24s from 10.244.0.0."""
-    return f"10.{(244 + i // 256) % 256}.{i % 256}.0/24"
-
-
-def _node_condition(kind: str, status: str, reason: str, message: str, since: str, now: str) -> Obj:
-    return {"type": kind, "status": status, "lastHeartbeatTime": now, "lastTransitionTime": since, "reason": reason,
-            "message": message}  # fmt: skip
-
-
-def node(i: int, subnet: str, kubelet_port: int, since: str, now: str) -> Obj:
-    """The i-th node: 8 CPUs, 32Gi, 110 pods, Ready, its kubelet at its loopback address."""
-    name = node_name(i)
-    labels = {"beta.kubernetes.io/arch": "amd64", "beta.kubernetes.io/os": "linux", "kubernetes.io/arch": "amd64",
-              "kubernetes.io/hostname": name, "kubernetes.io/os": "linux",
-              "node.kubernetes.io/instance-type": "sim.8xlarge"}  # fmt: skip
-    capacity = {"cpu": "8", "ephemeral-storage": "100Gi", "hugepages-1Gi": "0", "hugepages-2Mi": "0",
-                "memory": "32Gi", "pods": "110"}  # fmt: skip
-    allocatable = {**capacity, "cpu": "7910m", "ephemeral-storage": "95Gi", "memory": "32156Mi"}
-    conditions = [_node_condition(kind, status, reason, message, since, now) for kind, status, reason, message in (
-        ("MemoryPressure", "False", "KubeletHasSufficientMemory", "kubelet has sufficient memory available"),
-        ("DiskPressure", "False", "KubeletHasNoDiskPressure", "kubelet has no disk pressure"),
-        ("PIDPressure", "False", "KubeletHasSufficientPID", "kubelet has sufficient PID available"),
-        ("Ready", "True", "KubeletReady", "kubelet is posting ready status"),
-    )]  # fmt: skip
-    machine = f"{i + 1:032x}"
-    uuid = f"{machine[:8]}-{machine[8:12]}-{machine[12:16]}-{machine[16:20]}-{machine[20:]}"
-    info = {"machineID": machine, "systemUUID": uuid, "bootID": f"b007{i + 1:028x}",
-            "kernelVersion": "6.8.0-45-generic", "osImage": "Ubuntu 24.04.1 LTS",
-            "containerRuntimeVersion": "containerd://1.7.22", "kubeletVersion": KUBELET_VERSION,
-            "operatingSystem": "linux", "architecture": "amd64"}  # fmt: skip
-    return {"apiVersion": "v1", "kind": "Node",
-            "metadata": {"name": name, "labels": labels, "annotations": {"node.alpha.kubernetes.io/ttl": "0",
-                         "volumes.kubernetes.io/controller-managed-attach-detach": "true"}},
-            "spec": {"podCIDR": pod_cidr(i), "podCIDRs": [pod_cidr(i)]},
-            "status": {"capacity": capacity, "allocatable": allocatable, "conditions": conditions,
-                       "addresses": [{"type": "InternalIP", "address": node_ip(subnet, i)},
-                                     {"type": "Hostname", "address": name}],
-                       "daemonEndpoints": {"kubeletEndpoint": {"Port": kubelet_port}}, "nodeInfo": info}}  # fmt: skip

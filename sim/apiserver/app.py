@@ -1,5 +1,6 @@
 """The Starlette application: routes, the authn/authz seam, dispatch of resource verbs, Status errors."""
 
+import msgspec
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
@@ -12,6 +13,7 @@ from sim.apiserver.proxy import PREFIX, Proxy
 from sim.apiserver.writes import Writes
 
 METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"]
+_encoder = msgspec.json.Encoder()
 
 
 class Api:
@@ -28,14 +30,17 @@ class Api:
         if request.url.path.startswith(PREFIX) and self.proxy is not None:
             return await self.proxy.forward(request, user)
         if not info.is_resource:
-            return self.non_resource(info)
+            return self.non_resource(info, request.headers.get("accept", ""))
         return await self.resource(request, info)
 
-    def non_resource(self, info: requestinfo.RequestInfo) -> Response:
+    def non_resource(self, info: requestinfo.RequestInfo, accept: str = "") -> Response:
         """Discovery documents, /version and the health endpoints."""
         path = info.path.rstrip("/") or "/"
         if path in ("/healthz", "/livez", "/readyz"):
             return PlainTextResponse("ok")
+        if path in ("/api", "/apis") and negotiate.aggregated_discovery(accept):
+            body = _encoder.encode(discovery.aggregated(path, self.proxy is not None))
+            return Response(body, media_type=discovery.AGGREGATED, headers={"Vary": "Accept"})
         parts = path.strip("/").split("/")
         document = {
             "/version": discovery.version, "/api": lambda: discovery.core_versions(""),

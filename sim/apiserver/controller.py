@@ -1,16 +1,18 @@
-"""The workload controller, scheduler, pod lifecycle and garbage collector of the simulated control plane.
+"""The workload controller, scheduler and garbage collector of the simulated control plane, with its kubelets.
 
 It listens to the store, notes what needs work and does the work in its own task, never inside the write that
-triggered it. New pods are bound to the least-loaded node, go Running at half of --pod-startup-seconds and Ready at
-the full delay; deleting an owner deletes its dependents, deleting a namespace deletes everything in it.
+triggered it. New pods are bound to the least-loaded Ready node and handed to `kubelet`, which starts them and
+keeps their lifecycle; deleting an owner deletes its dependents (pods gracefully, as kube's garbage collector does),
+deleting a namespace removes everything in it at once.
 """
 
 import asyncio
 import logging
 import random
 
-from sim.apiserver import errors, placement, podspec
+from sim.apiserver import errors, lifecycle, placement, podspec, podstatus
 from sim.apiserver import resources as r
+from sim.apiserver.kubelet import Kubelet
 from sim.apiserver.reconcile import Reconciler
 from sim.apiserver.registry import Registry
 from sim.apiserver.resources import Obj
@@ -25,8 +27,8 @@ class Controller:
 
     def __init__(self, registry: Registry, startup_seconds: float, rng: random.Random, logger: logging.Logger) -> None:
         self.registry, self.store, self.rng, self.logger = registry, registry.store, rng, logger
-        self.startup_seconds = startup_seconds
         self.reconciler = Reconciler(registry, rng)
+        self.kubelet = Kubelet(registry, startup_seconds, rng, self.mark)
         self.placement = placement.Placement()
         by_node = self.store.collections[r.PODS].index["spec.nodeName"]
         for node in self.store.collections[r.NODES].scan(None):
@@ -34,7 +36,6 @@ class Controller:
         self.pending: dict[Work, None] = {}  # an ordered set
         self.waiting: dict[tuple[str, str], None] = {}  # pods no node had room for
         self.wakeup = asyncio.Event()
-        self.timers: dict[str, list[asyncio.TimerHandle]] = {}
         self.store.listeners.append(self.observe)
 
     def mark(self, kind: str, namespace: str, name: str) -> None:
@@ -52,8 +53,10 @@ class Controller:
                 self.mark("purge", "", name)
         if resource is r.PODS:
             self._count(change)
+            self.kubelet.observe_pod(change)
         elif resource is r.NODES:
             self._track_node(change)
+            self.kubelet.observe_node(change)
         elif resource in (r.DEPLOYMENTS, r.REPLICASETS, r.STATEFULSETS) and change.type != "DELETED":
             self.mark(_OWNERS[resource.kind], namespace, name)
         for ref in obj["metadata"].get("ownerReferences", ()):
@@ -68,10 +71,8 @@ class Controller:
             self.placement.adjust(after or "", +1)
             if before and self.waiting:
                 self._retry_waiting()  # a node has room again
-        if change.type == "DELETED":
-            for timer in self.timers.pop(pod["metadata"]["uid"], []):
-                timer.cancel()
-        elif pod.get("status", {}).get("phase", "Pending") == "Pending" and pod["metadata"]["uid"] not in self.timers:
+        pending = pod.get("status", {}).get("phase", "Pending") == "Pending"
+        if change.type != "DELETED" and pending and not self.kubelet.starting(pod["metadata"]["uid"]):
             self.mark("schedule", pod["metadata"].get("namespace", ""), pod["metadata"]["name"])
 
     def _track_node(self, change: Change) -> None:
@@ -96,37 +97,38 @@ class Controller:
 
     def do(self, kind: str, namespace: str, name: str) -> None:
         """One unit of work."""
-        if kind == "deployment":
-            self.reconciler.deployment(namespace, name)
-        elif kind == "replicaset":
-            self.reconciler.replica_set(namespace, name)
-        elif kind == "statefulset":
-            self.reconciler.stateful_set(namespace, name)
-        elif kind == "schedule":
-            self.schedule(namespace, name)
-        elif kind == "collect":
-            self.collect(name)
-        elif kind == "purge":
-            self.purge(name)
+        handlers = {
+            "deployment": self.reconciler.deployment, "replicaset": self.reconciler.replica_set,
+            "statefulset": self.reconciler.stateful_set, "schedule": self.schedule, "collect": self.collect,
+            "purge": self.purge, "restart": self.kubelet.restart, "node-ready": self.kubelet.node_ready,
+        }  # fmt: skip
+        handlers[kind](namespace, name)
 
-    def collect(self, uid: str) -> None:
-        """Delete the dependents of a deleted owner."""
+    def collect(self, namespace: str, uid: str) -> None:
+        """Delete the dependents of a deleted owner: pods gracefully, with their own grace period."""
+        del namespace  # owners are found by uid
         for resource, collection in self.store.collections.items():
             for dependent in collection.dependents(uid):
                 metadata = dependent["metadata"]
-                self.store.delete(resource, metadata.get("namespace", ""), metadata["name"])
+                if resource is r.PODS:
+                    self.registry.delete(resource, metadata.get("namespace", ""), metadata["name"])
+                else:
+                    self.store.delete(resource, metadata.get("namespace", ""), metadata["name"])
 
-    def purge(self, namespace: str) -> None:
-        """Delete everything in a deleted namespace."""
+    def purge(self, namespace: str, name: str) -> None:
+        """Remove everything in a deleted namespace at once (the namespace itself is already gone)."""
+        del namespace  # the work item names the namespace in `name`
         for resource, collection in self.store.collections.items():
             if resource.namespaced:
-                for obj in list(collection.scan(namespace)):
-                    self.store.delete(resource, namespace, obj["metadata"]["name"])
+                for obj in list(collection.scan(name)):
+                    self.store.delete(resource, name, obj["metadata"]["name"])
 
     def schedule(self, namespace: str, name: str) -> None:
         """Bind a Pending pod to the least-loaded node (unless bound) and start it after the start-up delay."""
         pod = self.store.get(r.PODS, namespace, name)
-        if pod is None or pod["metadata"]["uid"] in self.timers or pod.get("status", {}).get("phase") != "Pending":
+        if pod is None or pod.get("status", {}).get("phase") != "Pending" or lifecycle.is_terminating(pod):
+            return
+        if self.kubelet.starting(pod["metadata"]["uid"]):
             return
         node = pod["spec"].get("nodeName") or self.placement.choose()
         if node is None:
@@ -137,18 +139,15 @@ class Controller:
         host_ip, pod_ip = self.placement.assign_ip(node)
         shape = podspec.shape({"metadata": pod["metadata"], "spec": pod["spec"]}, {}, [])
         bound = {**pod, "spec": {**pod["spec"], "nodeName": node},
-                 "status": podspec.pending_status(shape, host_ip, self.registry.now())}  # fmt: skip
-        loop, uid = asyncio.get_running_loop(), pod["metadata"]["uid"]
-        half, full = self.startup_seconds / 2, self.startup_seconds
-        self.timers[uid] = [loop.call_later(half, self.run_containers, namespace, name, uid, pod_ip),
-                            loop.call_later(full, self.make_ready, namespace, name, uid, pod_ip)]  # fmt: skip
+                 "status": podstatus.pending_status(shape, host_ip, self.registry.now())}  # fmt: skip
+        self.kubelet.start(namespace, name, pod["metadata"]["uid"], pod_ip)
         self.store.replace(r.PODS, bound)
 
     def _unschedulable(self, pod: Obj) -> None:
         """Every node is full: say so in the pod's status and retry once a node has room."""
         metadata = pod["metadata"]
         self.waiting[(metadata.get("namespace", ""), metadata["name"])] = None
-        status = podspec.unschedulable_status(pod["status"], len(self.placement.nodes), self.registry.now())
+        status = podstatus.unschedulable_status(pod["status"], self.placement.unschedulable(), self.registry.now())
         if status != pod["status"]:
             self.store.replace(r.PODS, {**pod, "status": status})
 
@@ -157,31 +156,6 @@ class Controller:
             self.mark("schedule", namespace, name)
         self.waiting.clear()
 
-    def _same(self, namespace: str, name: str, uid: str) -> Obj | None:
-        pod = self.store.get(r.PODS, namespace, name)
-        return pod if pod is not None and pod["metadata"]["uid"] == uid else None
-
-    def run_containers(self, namespace: str, name: str, uid: str, pod_ip: str) -> None:
-        """The pod's containers have started (not ready yet)."""
-        pod = self._same(namespace, name, uid)
-        if pod is not None and pod["status"].get("phase") == "Pending":
-            now = self.registry.now()
-            shape = podspec.shape({"metadata": pod["metadata"], "spec": pod["spec"]}, {}, [])
-            times = (pod["status"].get("startTime", now), now, now)
-            status = podspec.running_status(shape, pod["status"].get("hostIP", ""), pod_ip, times, False, self.rng)
-            self.store.replace(r.PODS, {**pod, "status": status})
-
-    def make_ready(self, namespace: str, name: str, uid: str, pod_ip: str) -> None:
-        """The pod's containers pass their readiness checks (starting them first if their timer has not fired)."""
-        self.timers.pop(uid, None)
-        self.run_containers(namespace, name, uid, pod_ip)
-        pod = self._same(namespace, name, uid)
-        if pod is not None and pod["status"].get("phase") == "Running":
-            self.store.replace(r.PODS, {**pod, "status": podspec.ready_status(pod["status"], self.registry.now())})
-
     def close(self) -> None:
-        """Cancel pending start-up timers."""
-        for timers in self.timers.values():
-            for timer in timers:
-                timer.cancel()
-        self.timers.clear()
+        """Cancel the kubelets' pending timers."""
+        self.kubelet.close()

@@ -1,15 +1,20 @@
 """Discovery documents: /version, /api, /apis, /apis/<group>, and each group version's APIResourceList.
 
-Answered in the legacy JSON form; client-go asks for aggregated discovery first and falls back to these. The
-metrics.k8s.io group is listed when an aggregated backend is configured, as its APIService would register it; its
-resource list is the backend's own (the proxy forwards /apis/metrics.k8s.io/v1beta1).
+/api and /apis come in the legacy form or, when the client prefers it (client-go and kubectl do), as aggregated
+discovery (apidiscovery.k8s.io/v2 APIGroupDiscoveryList: every group, version and resource in one document). The
+metrics.k8s.io group is listed when an aggregated backend is configured, as two APIServices would register it:
+`v1.metrics.k8s.io` with a higher versionPriority than `v1beta1.metrics.k8s.io`, so v1 comes first and is preferred.
+Its legacy resource lists are the backend's own (the proxy forwards /apis/metrics.k8s.io/<version>); its aggregated
+entry declares the resources metrics-server serves, since kube-apiserver would hold them from the backend.
 """
 
 from sim.apiserver import resources as r
 from sim.apiserver.resources import Obj, Resource
 
 METRICS_GROUP = "metrics.k8s.io"
-METRICS_VERSION = "v1beta1"
+METRICS_VERSIONS = ("v1", "v1beta1")  # by APIService versionPriority, highest first
+AGGREGATED = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList"
+_METRICS_RESOURCES = (("nodes", "NodeMetrics", False), ("pods", "PodMetrics", True))
 
 
 def version() -> Obj:
@@ -35,7 +40,7 @@ def _group(name: str, versions: list[str]) -> Obj:
 def groups(metrics: bool) -> list[Obj]:
     """Every API group but the core one, in discovery order."""
     served = [_group(name, versions) for name, versions in r.group_versions().items() if name]
-    return served + ([_group(METRICS_GROUP, [METRICS_VERSION])] if metrics else [])
+    return served + ([_group(METRICS_GROUP, list(METRICS_VERSIONS))] if metrics else [])
 
 
 def group_list(metrics: bool) -> Obj:
@@ -71,3 +76,53 @@ def resource_list(group_name: str, version_name: str) -> Obj | None:
     group_version = f"{group_name}/{version_name}" if group_name else version_name
     entries = [entry for res in sorted(served, key=lambda res: res.plural) for entry in _entries(res)]
     return {"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": group_version, "resources": entries}
+
+
+def _kind(group: str, version: str, kind: str) -> Obj:
+    return {"group": group, "version": version, "kind": kind}
+
+
+def _aggregated(resource: Resource) -> Obj:
+    """One resource as aggregated discovery lists it, its subresources folded in."""
+    entry: Obj = {"resource": resource.plural, "responseKind": _kind(resource.group, resource.version, resource.kind),
+                  "scope": "Namespaced" if resource.namespaced else "Cluster", "singularResource": resource.singular,
+                  "verbs": list(r.VERBS)}  # fmt: skip
+    if resource.short_names:
+        entry["shortNames"] = list(resource.short_names)
+    if resource.categories:
+        entry["categories"] = list(resource.categories)
+    if resource.subresources:
+        entry["subresources"] = [
+            {"subresource": sub, "verbs": list(r.SUBRESOURCE_VERBS), "responseKind": _kind("autoscaling", "v1", "Scale")
+             if sub == "scale" else _kind(resource.group, resource.version, resource.kind)}
+            for sub in resource.subresources
+        ]  # fmt: skip
+    return entry
+
+
+def _metrics_version(version: str) -> Obj:
+    resources = [{"resource": name, "responseKind": _kind(METRICS_GROUP, version, kind),
+                  "scope": "Namespaced" if namespaced else "Cluster", "singularResource": "", "verbs": ["get", "list"]}
+                 for name, kind, namespaced in _METRICS_RESOURCES]  # fmt: skip
+    return {"version": version, "resources": resources, "freshness": "Current"}
+
+
+def _group_discovery(name: str, versions: list[str]) -> Obj:
+    entries = []
+    for version in versions:
+        served = sorted((res for res in r.ALL if res.group == name and res.version == version), key=lambda x: x.plural)
+        entries.append({"version": version, "resources": [_aggregated(res) for res in served], "freshness": "Current"})
+    return {"metadata": {"name": name, "creationTimestamp": None}, "versions": entries}
+
+
+def aggregated(path: str, metrics: bool) -> Obj:
+    """GET /api or /apis as an APIGroupDiscoveryList."""
+    served = r.group_versions()
+    if path == "/api":
+        items = [{"metadata": {"creationTimestamp": None}, "versions": _group_discovery("", served[""])["versions"]}]
+    else:
+        items = [_group_discovery(name, versions) for name, versions in served.items() if name]
+        if metrics:
+            items.append({"metadata": {"name": METRICS_GROUP, "creationTimestamp": None},
+                          "versions": [_metrics_version(version) for version in METRICS_VERSIONS]})  # fmt: skip
+    return {"kind": "APIGroupDiscoveryList", "apiVersion": "apidiscovery.k8s.io/v2", "metadata": {}, "items": items}

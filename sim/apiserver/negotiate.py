@@ -47,6 +47,20 @@ def _output(media_range: str) -> Output | None:
     return Output.METADATA if conversion in ("PartialObjectMetadata", "PartialObjectMetadataList") else None
 
 
+def aggregated_discovery(accept: str) -> bool:
+    """Whether a discovery request (/api, /apis) takes apidiscovery.k8s.io/v2 before the legacy form."""
+    for media_range in accept.split(","):
+        kind, *raw_params = (part.strip() for part in media_range.split(";"))
+        params = dict(_param(raw) for raw in raw_params)
+        if kind not in ("application/json", "application/*", "*/*"):
+            continue
+        if params.get("g") != "apidiscovery.k8s.io":
+            return False  # plain JSON (or anything) comes first
+        if params.get("v") == "v2" and params.get("as") == "APIGroupDiscoveryList":
+            return True
+    return False
+
+
 def _param(raw: str) -> tuple[str, str]:
     key, _, value = raw.partition("=")
     return key.strip().lower(), value.strip().strip('"')

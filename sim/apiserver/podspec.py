@@ -1,12 +1,12 @@
-"""Pods built from a workload's template, and the statuses they pass through: Pending, Running, Ready.
+"""Pod specs as kube-apiserver defaults them, and pods built from a workload's template.
 
 Everything the pods of one workload have in common (labels, owner references, spec) is built once as a `Shape` and
-shared by reference between those pods; only names, placement, times and container IDs are per pod.
+shared by reference between those pods; only names, placement, times and container IDs are per pod. Init
+containers are part of the shape: a regular one runs to completion before the containers start, one with
+`restartPolicy: Always` is a native sidecar that keeps running next to them (Kubernetes 1.29+).
 """
 
-import functools
 import hashlib
-import random
 from dataclasses import dataclass
 
 from sim.apiserver.resources import Obj
@@ -26,7 +26,20 @@ _CONTAINER_DEFAULTS: Obj = {"resources": {}, "terminationMessagePath": "/dev/ter
 def defaulted_spec(spec: Obj) -> Obj:
     """A pod spec with the defaults kube-apiserver fills in."""
     containers = [_defaulted_container(container) for container in spec.get("containers", ())]
-    return {**_SPEC_DEFAULTS, **spec, "containers": containers}
+    defaulted = {**_SPEC_DEFAULTS, **spec, "containers": containers}
+    if spec.get("initContainers"):
+        defaulted["initContainers"] = [_defaulted_container(container) for container in spec["initContainers"]]
+    return defaulted
+
+
+def is_sidecar(container: Obj) -> bool:
+    """Whether an init container is a native sidecar (restartPolicy Always): it keeps running, like a container."""
+    return container.get("restartPolicy") == "Always"
+
+
+def all_containers(spec: Obj) -> list[Obj]:
+    """Init containers, then containers: what QoS and resource totals are computed over."""
+    return [*spec.get("initContainers", ()), *spec.get("containers", ())]
 
 
 def _defaulted_container(container: Obj) -> Obj:
@@ -70,14 +83,21 @@ class Shape:
     spec: Obj
     qos: str
     images: tuple[tuple[str, str, str], ...]  # (container name, image, imageID)
+    init_images: tuple[tuple[str, str, str, bool], ...] = ()  # (name, image, imageID, is a sidecar), in spec order
+
+    @property
+    def sidecars(self) -> list[str]:
+        """Names of the native sidecars."""
+        return [name for name, _, _, sidecar in self.init_images if sidecar]
 
 
 def shape(template: Obj, extra_labels: Obj, owner_references: list[Obj]) -> Shape:
     """The shared parts of the pods made from a pod template."""
     metadata, spec = template.get("metadata", {}), defaulted_spec(template.get("spec", {}))
     images = tuple((c["name"], *image_ref(c.get("image", ""))) for c in spec["containers"])
+    inits = tuple((c["name"], *image_ref(c.get("image", "")), is_sidecar(c)) for c in spec.get("initContainers", ()))
     return Shape({**metadata.get("labels", {}), **extra_labels}, metadata.get("annotations", {}), owner_references,
-                 spec, qos_class(spec["containers"]), images)  # fmt: skip
+                 spec, qos_class(all_containers(spec)), images, inits)  # fmt: skip
 
 
 def pod(shape: Shape, namespace: str, name: str, *, uid: str, created: str, node: str, status: Obj,
@@ -91,75 +111,3 @@ def pod(shape: Shape, namespace: str, name: str, *, uid: str, created: str, node
         metadata["annotations"] = shape.annotations
     spec = {**shape.spec, "nodeName": node} if node else shape.spec
     return {"apiVersion": "v1", "kind": "Pod", "metadata": metadata, "spec": spec, "status": status}
-
-
-def _condition(kind: str, ok: bool, at: str, reason: str = "", message: str = "") -> Obj:
-    condition: Obj = {"type": kind, "status": "True" if ok else "False", "lastProbeTime": None,
-                      "lastTransitionTime": at}  # fmt: skip
-    if reason:
-        condition["reason"], condition["message"] = reason, message
-    return condition
-
-
-def unschedulable_status(status: Obj, nodes: int, at: str) -> Obj:
-    """A pod no node has room for, as the scheduler reports it (the transition time kept once set)."""
-    old: Obj = next((c for c in status.get("conditions", ()) if c.get("type") == "PodScheduled"), {})
-    message = f"0/{nodes} nodes are available: {nodes} Too many pods."
-    condition = _condition("PodScheduled", False, old.get("lastTransitionTime", at), "Unschedulable", message)
-    return {**status, "phase": "Pending", "conditions": [condition]}
-
-
-def pending_status(shape: Shape, host_ip: str, at: str) -> Obj:
-    """Scheduled, containers being created."""
-    names = [name for name, _, _ in shape.images]
-    waiting = [{"name": name, "state": {"waiting": {"reason": "ContainerCreating"}}, "lastState": {}, "ready": False,
-                "restartCount": 0, "image": image, "imageID": "", "started": False}
-               for name, image, _ in shape.images]  # fmt: skip
-    unready = f"containers with unready status: [{' '.join(names)}]"
-    conditions = [_condition("PodReadyToStartContainers", False, at), _condition("Initialized", True, at),
-                  _condition("Ready", False, at, "ContainersNotReady", unready),
-                  _condition("ContainersReady", False, at, "ContainersNotReady", unready),
-                  _condition("PodScheduled", True, at)]  # fmt: skip
-    return {"phase": "Pending", "conditions": conditions, "hostIP": host_ip, "hostIPs": [{"ip": host_ip}],
-            "startTime": at, "containerStatuses": waiting, "qosClass": shape.qos}  # fmt: skip
-
-
-def running_status(shape: Shape, host_ip: str, pod_ip: str, times: tuple[str, str, str], ready: bool,
-                   rng: random.Random) -> Obj:  # fmt: skip
-    """Containers running since times[1]; Ready since times[2] when ready. times[0] is the pod's start."""
-    start, started, _ = times
-    running = [{"name": name, "state": {"running": {"startedAt": started}}, "lastState": {}, "ready": ready,
-                "restartCount": 0, "image": image, "imageID": image_id,
-                "containerID": f"containerd://{rng.getrandbits(256):064x}", "started": True}
-               for name, image, image_id in shape.images]  # fmt: skip
-    unready = "" if ready else f"containers with unready status: [{' '.join(n for n, _, _ in shape.images)}]"
-    return {"phase": "Running", "conditions": _running_conditions(times, ready, unready), "hostIP": host_ip,
-            "hostIPs": [{"ip": host_ip}], "podIP": pod_ip, "podIPs": [{"ip": pod_ip}], "startTime": start,
-            "containerStatuses": running, "qosClass": shape.qos}  # fmt: skip
-
-
-@functools.lru_cache(maxsize=8192)
-def _running_conditions(times: tuple[str, str, str], ready: bool, unready: str) -> list[Obj]:
-    """Shared between pods started at the same instant (seeded pods start on whole minutes); never mutated."""
-    start, started, ready_at = times
-    at = ready_at if ready else started
-    return [_condition("PodReadyToStartContainers", True, started), _condition("Initialized", True, start),
-            _condition("Ready", ready, at, unready and "ContainersNotReady", unready),
-            _condition("ContainersReady", ready, at, unready and "ContainersNotReady", unready),
-            _condition("PodScheduled", True, start)]  # fmt: skip
-
-
-def ready_status(status: Obj, at: str) -> Obj:
-    """A running pod's status once its containers pass their readiness checks."""
-    containers = [{**container, "ready": True} for container in status.get("containerStatuses", ())]
-    conditions = [{**c, "status": "True", "lastTransitionTime": at} if c["type"] in ("Ready", "ContainersReady") else c
-                  for c in status.get("conditions", ())]  # fmt: skip
-    for condition in conditions:
-        condition.pop("reason", None), condition.pop("message", None)
-    return {**status, "conditions": conditions, "containerStatuses": containers}
-
-
-def is_ready(pod: Obj) -> bool:
-    """Whether the pod's Ready condition is True."""
-    conditions = pod.get("status", {}).get("conditions", ())
-    return any(c.get("type") == "Ready" and c.get("status") == "True" for c in conditions)

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from services.lib import timefmt
-from sim.apiserver import objects
+from sim.apiserver import objects, podtable
 from sim.apiserver import resources as r
 from sim.apiserver.resources import Obj, Resource
 
@@ -61,34 +61,14 @@ def _containers(obj: Obj) -> list[str]:
     return [",".join(c.get("name", "") for c in containers), ",".join(c.get("image", "") for c in containers)]
 
 
-def _pod_status(pod: Obj) -> tuple[str, int, int]:
-    """(STATUS cell, ready containers, restarts), following printPod for pods without init containers."""
-    status = pod.get("status", {})
-    reason, ready, restarts = status.get("reason") or status.get("phase", "Pending"), 0, 0
-    for container in reversed(status.get("containerStatuses", [])):
-        restarts += container.get("restartCount", 0)
-        state = container.get("state", {})
-        if state.get("waiting", {}).get("reason"):
-            reason = state["waiting"]["reason"]
-        elif "terminated" in state:
-            terminated = state["terminated"]
-            reason = terminated.get("reason") or f"ExitCode:{terminated.get('exitCode', 0)}"
-        elif container.get("ready") and "running" in state:
-            ready += 1
-    if pod["metadata"].get("deletionTimestamp") and status.get("phase") not in ("Succeeded", "Failed"):
-        reason = "Terminating"
-    return reason, ready, restarts
-
-
 def _pod(pod: Obj, now_ns: int) -> list[Any]:
-    reason, ready, restarts = _pod_status(pod)
+    ready, reason, restarts = podtable.columns(pod, now_ns, age)
     spec, status = pod.get("spec", {}), pod.get("status", {})
     ips = status.get("podIPs") or []
     gates = spec.get("readinessGates") or []
     true = {c["type"] for c in status.get("conditions", ()) if c.get("status") == "True"}
-    return [pod["metadata"]["name"], f"{ready}/{len(spec.get('containers', []))}", reason, str(restarts),
-            _created(pod, now_ns), ips[0]["ip"] if ips else "<none>", spec.get("nodeName") or "<none>",
-            status.get("nominatedNodeName") or "<none>",
+    return [pod["metadata"]["name"], ready, reason, restarts, _created(pod, now_ns), ips[0]["ip"] if ips else "<none>",
+            spec.get("nodeName") or "<none>", status.get("nominatedNodeName") or "<none>",
             f"{sum(g['conditionType'] in true for g in gates)}/{len(gates)}" if gates else "<none>"]  # fmt: skip
 
 

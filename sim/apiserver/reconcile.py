@@ -2,12 +2,14 @@
 
 Synchronous and driven by the current store contents, so a pass can run any number of times: when nothing
 differs it writes nothing. Rollouts are instant (the old ReplicaSet goes to 0 as the new one goes to the desired
-count); StatefulSets create and remove their pods all at once.
+count); StatefulSets create and remove their pods all at once. Pods are removed by graceful deletes, so they stay
+Terminating for their grace period; like kube's controllers these passes count only active pods (neither
+terminating nor finished), and a StatefulSet recreates an ordinal once its terminating pod is gone.
 """
 
 import random
 
-from sim.apiserver import podspec, workloads
+from sim.apiserver import lifecycle, podspec, podstatus, workloads
 from sim.apiserver import resources as r
 from sim.apiserver.registry import Registry
 from sim.apiserver.resources import Obj
@@ -17,7 +19,7 @@ def _sorted_for_removal(pods: list[Obj]) -> list[Obj]:
     """Pods in the order a ReplicaSet removes them: not ready first, then newest first."""
     newest_first = sorted(pods, key=lambda pod: (pod["metadata"].get("creationTimestamp", ""), pod["metadata"]["name"]),
                           reverse=True)  # fmt: skip
-    return sorted(newest_first, key=podspec.is_ready)  # stable, so newest first within each group
+    return sorted(newest_first, key=podstatus.is_ready)  # stable, so newest first within each group
 
 
 class Reconciler:
@@ -27,6 +29,10 @@ class Reconciler:
         self.registry, self.store, self.rng = registry, registry.store, rng
 
     def _pods(self, owner: Obj) -> list[Obj]:
+        """The owner's active pods."""
+        return [pod for pod in self._all_pods(owner) if lifecycle.is_active(pod)]
+
+    def _all_pods(self, owner: Obj) -> list[Obj]:
         return self.store.collections[r.PODS].dependents(owner["metadata"]["uid"])
 
     def deployment(self, namespace: str, name: str) -> None:
@@ -89,7 +95,7 @@ class Reconciler:
         if sts is None:
             return
         desired = workloads.replicas(sts)
-        existing = {pod["metadata"]["name"]: pod for pod in self._pods(sts)}
+        existing = {pod["metadata"]["name"]: pod for pod in self._all_pods(sts)}
         shape = workloads.statefulset_shape(sts)
         for ordinal in range(desired):
             pod_name = f"{name}-{ordinal}"
@@ -97,7 +103,8 @@ class Reconciler:
                 labels = workloads.statefulset_pod_labels(shape, pod_name, ordinal)
                 pod = podspec.pod(shape, namespace, pod_name, uid="", created="", node="", status={}, labels=labels)
                 self.registry.create(r.PODS, namespace, pod)
-        extra = sorted((n for n in existing if _ordinal(n, name) >= desired), key=lambda n: -_ordinal(n, name))
+        active = [pod["metadata"]["name"] for pod in self._pods(sts)]
+        extra = sorted((n for n in active if _ordinal(n, name) >= desired), key=lambda n: -_ordinal(n, name))
         for pod_name in extra:
             self.registry.delete(r.PODS, namespace, pod_name)
         self._set_status(r.STATEFULSETS, sts, workloads.statefulset_status(sts, self._pods(sts)))

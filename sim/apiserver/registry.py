@@ -1,6 +1,7 @@
 """Create, read, update, patch and delete with kube-apiserver's semantics, for HTTP handlers and the controller alike.
 
-Subresources: `status` (status only) and `scale` (an autoscaling/v1 Scale view of spec.replicas).
+Subresources: `status` (status only) and `scale` (an autoscaling/v1 Scale view of spec.replicas). Deleting a pod
+is graceful (see `lifecycle.graceful_delete`): the pod is marked and its kubelet removes it when the grace period ends.
 """
 
 import random
@@ -11,7 +12,7 @@ from typing import Any
 import msgspec
 
 from services.lib import timefmt
-from sim.apiserver import errors, objects, patch, strategy
+from sim.apiserver import errors, lifecycle, objects, patch, strategy
 from sim.apiserver import resources as r
 from sim.apiserver.resources import Obj, Resource
 from sim.apiserver.store import Store
@@ -81,9 +82,15 @@ class Registry:
     def _replace(self, resource: Resource, old: Obj, new: Obj) -> Obj:
         return old if new == old else self.store.replace(resource, new)
 
-    def delete(self, resource: Resource, namespace: str, name: str) -> Obj:
-        """Remove an object; its dependents go with it (the controller's garbage collection)."""
-        self.get(resource, namespace, name)
+    def delete(self, resource: Resource, namespace: str, name: str, grace: int | None = None) -> Obj:
+        """Remove an object, or mark a running pod Terminating for `grace` seconds (default: its own grace period).
+
+        Dependents go too (the controller's garbage collection).
+        """
+        current = self.get(resource, namespace, name)
+        terminating = lifecycle.graceful_delete(current, grace, self.clock()) if resource is r.PODS else None
+        if terminating is not None:
+            return self._replace(resource, current, terminating)
         gone = self.store.delete(resource, namespace if resource.namespaced else "", name)
         assert gone is not None
         return gone

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 from services.lib import timefmt
 from sim import scenario
-from sim.apiserver import objects, placement, podspec, strategy, workloads
+from sim.apiserver import objects, placement, podspec, podstatus, strategy, workloads
 from sim.apiserver import resources as r
 from sim.apiserver.resources import Obj
 
@@ -63,7 +63,7 @@ def _running(shape: podspec.Shape, node: tuple[str, placement.Placement], now_ns
     name, place = node
     host_ip, pod_ip = place.assign_ip(name)
     times = _times(now_ns - now_ns % MINUTE_NS - rng.randrange(10, 6 * 60) * MINUTE_NS)
-    return name, times[0], podspec.running_status(shape, host_ip, pod_ip, times, True, rng)
+    return name, times[0], podstatus.running_status(shape, host_ip, pod_ip, times, True, rng)
 
 
 def _deployment(deployment: Obj, nodes: Iterator[tuple[str, placement.Placement]], now_ns: int, rng: random.Random,

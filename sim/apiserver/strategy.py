@@ -17,7 +17,8 @@ _NAME_RULE = ("a lowercase RFC 1123 subdomain must consist of lower case alphanu
               "must start and end with an alphanumeric character")  # fmt: skip
 GENERATIONAL = (r.PODS, r.DEPLOYMENTS, r.REPLICASETS, r.STATEFULSETS)
 WORKLOADS = (r.DEPLOYMENTS, r.REPLICASETS, r.STATEFULSETS)
-_IMMUTABLE = ("name", "namespace", "uid", "creationTimestamp", "generateName", "deletionTimestamp")
+_IMMUTABLE = ("name", "namespace", "uid", "creationTimestamp", "generateName", "deletionTimestamp",
+              "deletionGracePeriodSeconds")  # fmt: skip
 
 
 def check_kind(resource: Resource, obj: Any) -> Obj:
@@ -36,7 +37,8 @@ def check_kind(resource: Resource, obj: Any) -> Obj:
 def prepare_create(resource: Resource, obj: Obj, namespace: str, *, uid: str, now: str, name: str = "") -> Obj:
     """The object as stored by a create: `name` replaces a missing name (from generateName)."""
     metadata = {key: value for key, value in obj.get("metadata", {}).items()
-                if key not in ("resourceVersion", "uid", "selfLink", "deletionTimestamp", "managedFields")}  # fmt: skip
+                if key not in ("resourceVersion", "uid", "selfLink", "deletionTimestamp", "deletionGracePeriodSeconds",
+                                "managedFields")}  # fmt: skip
     metadata["name"] = metadata.get("name") or name
     _check_name(resource, metadata)
     if resource.namespaced:
@@ -69,7 +71,7 @@ def _defaults(resource: Resource, obj: Obj) -> Obj:
                 {"finalizers": ["kubernetes"]}, "status": {"phase": "Active"}}  # fmt: skip
     if resource is r.PODS:
         spec = podspec.defaulted_spec(obj.get("spec", {}))
-        status = obj.get("status") or {"phase": "Pending", "qosClass": podspec.qos_class(spec["containers"])}
+        status = obj.get("status") or {"phase": "Pending", "qosClass": podspec.qos_class(podspec.all_containers(spec))}
         return {**obj, "spec": spec, "status": status}
     if resource in WORKLOADS:
         spec = obj.get("spec", {})

@@ -5,7 +5,7 @@ from collections.abc import Callable
 
 import msgspec
 
-from sim.apiserver import objects, podspec
+from sim.apiserver import objects, podspec, podstatus
 from sim.apiserver.resources import Obj
 
 
@@ -75,7 +75,7 @@ def pod_name(rs_name: str, rng: random.Random, taken: Callable[[str], bool]) -> 
 
 
 def _counts(pods: list[Obj]) -> tuple[int, int]:
-    return len(pods), sum(1 for pod in pods if podspec.is_ready(pod))
+    return len(pods), sum(1 for pod in pods if podstatus.is_ready(pod))
 
 
 def replica_set_status(rs: Obj, pods: list[Obj]) -> Obj:

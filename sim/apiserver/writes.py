@@ -1,5 +1,9 @@
 """The write verbs of resource endpoints: create (POST), update (PUT), patch (PATCH) and delete (DELETE)."""
 
+import re
+from collections.abc import Mapping
+from typing import Any
+
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -37,8 +41,27 @@ class Writes:
         return respond(self.registry.patch(resource, info.namespace, info.name, kind, body, info.subresource))
 
     async def delete(self, request: Request, resource: Resource, info: RequestInfo) -> Response:
-        """DELETE of an object: 200 with its last state."""
-        del request  # DeleteOptions (grace period, propagation) are accepted and ignored: deletion is immediate
+        """DELETE of an object: 200 with its last state, or with the pod marked Terminating.
+
+        DeleteOptions' gracePeriodSeconds is honoured (body or query); propagation policy and preconditions are not.
+        """
         if info.subresource:
             raise errors.method_not_supported(resource, "delete")
-        return respond(self.registry.delete(resource, info.namespace, info.name))
+        body = await request.body()
+        options = decode(body, request.headers.get("content-type", "")) if body.strip() else {}
+        grace = grace_period(options, request.query_params)
+        return respond(self.registry.delete(resource, info.namespace, info.name, grace))
+
+
+def grace_period(options: Any, query: Mapping[str, str]) -> int | None:
+    """DeleteOptions.gracePeriodSeconds from the body, else the query; None when unset. ApiError 400 if not a number."""
+    value = options.get("gracePeriodSeconds") if isinstance(options, dict) else None
+    if value is None:
+        value = query.get("gracePeriodSeconds")
+    if value is None:
+        return None
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and re.fullmatch(r"-?[0-9]+", value.strip()):
+        return int(value)
+    raise errors.bad_request(f"invalid gracePeriodSeconds {value!r}: must be an integer")

@@ -1,9 +1,11 @@
 """Every simulated node's kubelet in one process: `GET /metrics/resource` over TLS on each node's own address.
 
 Watches Nodes, Pods, ReplicaSets, Deployments and StatefulSets on the (simulated) control plane like a kubelet does,
-models each running container's CPU counter and working set from the `sim.flowmeter.dev/cpu` and
-`sim.flowmeter.dev/memory` annotations (pod first, then its owners), and serves the kubelet's exact Prometheus text
-(reference 2.3). A node annotation `sim.flowmeter.dev/fault` injects failures (see `faults`).
+models each running container's (and native sidecar's) CPU counter and working set from the `sim.flowmeter.dev/cpu`
+and `sim.flowmeter.dev/memory` annotations (pod first, then its owners), and serves the kubelet's exact Prometheus
+text (reference 2.3). A new startedAt or restartCount in a pod's status starts that container's counter again from
+0; pods that stop running (Succeeded, Failed, deleted) leave the body. A node annotation `sim.flowmeter.dev/fault`
+injects failures (see `faults`); the node's Ready condition does not matter here: a NotReady node is still served.
 
 Pure modules: `gofloat` (Go float text), `noise`, `usage` (one counter), `targets` (annotations), `faults`, `node`
 (one node's model), `body` (rendering), `cluster` (informer changes -> node models). I/O: `httpserver` (lean

@@ -36,7 +36,10 @@ class Cluster:
         model = self._node(new.metadata.name, now_ns)
         if model.counter.index < 0 and new.metadata.creation_timestamp:  # boot when the Node was created
             model.counter.sample_ns = timefmt.parse_rfc3339(new.metadata.creation_timestamp)
-        model.fault = faults.parse(new.metadata.annotations.get(faults.ANNOTATION, ""))
+        fault = faults.parse(new.metadata.annotations.get(faults.ANNOTATION, ""))
+        if fault.kind == "restart" and old is not None and model.fault.kind != "restart":
+            node.restart_all(model, now_ns)  # once, when the annotation is set on a node already known
+        model.fault = fault
 
     def pod_changed(self, old: objects.Pod | None, new: objects.Pod | None, now_ns: int) -> None:
         """A Pod was added, updated (phase, restarts, annotations, node) or deleted."""
@@ -70,7 +73,7 @@ class Cluster:
                 break
             chain.append(found.metadata.annotations)
             owner = found.metadata.controller
-        return targets.resolve(chain, len(pod.spec.containers))
+        return targets.resolve(chain, len(pod.spec.reporting))
 
     def endpoint(self, name: str) -> tuple[str, int] | None:
         """Where the node's kubelet should listen now: None when the Node is gone, has no address, or is down."""

@@ -1,8 +1,10 @@
 """Faults on demand: the node annotation `sim.flowmeter.dev/fault` makes that node's kubelet misbehave.
 
 Values: `down` (connections refused), `malformed` (a garbled body), `zero` (every CPU and memory value 0, as the
-cgroup v2 and CRI bugs report), `slow` or `slow=3s` (answers after a delay), `hang` (never answers). `restart` is
-reserved for a later issue. Anything else is ignored, so a typo leaves the node healthy rather than broken.
+cgroup v2 and CRI bugs report), `slow` or `slow=3s` (answers after a delay), `hang` (never answers), `restart` (once,
+when set on a known node: every container on it reports a new start time, now, and counts CPU from 0 again, while the
+pods' statuses stay as they were; the node answers normally otherwise; set it again after removing it to repeat).
+Anything else is ignored, so a typo leaves the node healthy rather than broken.
 """
 
 import msgspec
@@ -10,7 +12,7 @@ import msgspec
 from services.lib import timefmt
 
 ANNOTATION = "sim.flowmeter.dev/fault"
-KINDS = frozenset({"down", "malformed", "zero", "slow", "hang"})
+KINDS = frozenset({"down", "malformed", "zero", "slow", "hang", "restart"})
 SLOW_DEFAULT_S = 5.0
 
 

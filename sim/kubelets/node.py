@@ -1,8 +1,9 @@
 """One node's usage model: its running pods and containers with their counters, and the node's own counter.
 
-Only Running pods with running containers are modelled, as a kubelet reports only what cAdvisor sees. The node's
-counter runs at the sum of its containers' rates plus system overhead, so it keeps growing when pods come and go.
-Label text is fixed when a container appears; only the value texts change between scrapes (see `body`).
+Only Running pods with running containers are modelled, as a kubelet reports only what cAdvisor sees: the
+containers and native sidecars, never init containers that ran to completion. The node's counter runs at the sum of
+its containers' rates plus system overhead, so it keeps growing when pods come and go. Label text is fixed when a
+container appears; only the value texts change between scrapes (see `body`).
 """
 
 import msgspec
@@ -68,15 +69,13 @@ def label_value(text: str) -> str:
 
 
 def running(pod: objects.Pod) -> list[tuple[str, str, int]]:
-    """(name, startedAt, restartCount) of each running container of a Running pod, in spec order."""
+    """(name, startedAt, restartCount) of each running sidecar and container of a Running pod, in spec order."""
     if pod.status.phase != "Running":
         return []
-    statuses = {s.name: s for s in pod.status.container_statuses if s.state.running and s.state.running.started_at}
-    return [
-        (c.name, statuses[c.name].state.running.started_at, statuses[c.name].restart_count)  # type: ignore[union-attr]
-        for c in pod.spec.containers
-        if c.name in statuses
-    ]
+    statuses = {s.name: (s.state.running.started_at, s.restart_count)
+                for s in (*pod.status.init_container_statuses, *pod.status.container_statuses)
+                if s.state.running and s.state.running.started_at}  # fmt: skip
+    return [(c.name, *statuses[c.name]) for c in pod.spec.reporting if c.name in statuses]
 
 
 def put_pod(node: NodeUsage, pod: objects.Pod, target: targets.Targets, now_ns: int) -> None:
@@ -122,6 +121,8 @@ def _container(
     start_ns = timefmt.parse_rfc3339(started_at) + noise.fraction(noise.seed(str(seed), str(restarts)), SECOND_NS)
     if old is None:
         return _new_container(pod, name, seed, (started_at, restarts), start_ns, target, period_ns)
+    # A new run starts after the old one's last sample, as a real one does; the status's whole second may not say so.
+    start_ns = max(start_ns, old.cpu.sample_ns + 1_000_000)  # 1 ms: clear of float64 rounding at 1.7e9 s
     usage.restart(old.cpu, start_ns)  # same series, a new run whose counter starts again from 0
     old.cpu.rate_nanocores, old.memory_target_bytes = target.cpu_nanocores, target.memory_bytes
     old.run, old.start_text = (started_at, restarts), _start_text(start_ns)
@@ -139,6 +140,19 @@ def _new_container(
         seed=seed, run=run, cpu=usage.new_counter(seed, period_ns, start_ns, target.cpu_nanocores),
         memory_target_bytes=target.memory_bytes, start_text=_start_text(start_ns),
     )  # fmt: skip
+
+
+def restart_all(node: NodeUsage, now_ns: int) -> None:
+    """Every container on the node starts a new run now, its counter from 0 (the `restart` fault).
+
+    The pods' statuses are not touched, so a later pod update keeps these runs: only the kubelet's view changes.
+    """
+    for pod in node.pods.values():
+        for container in pod.containers:
+            start_ns = max(now_ns, container.cpu.sample_ns + 1_000_000)  # after the old run's last sample
+            usage.restart(container.cpu, start_ns)
+            container.start_text = _start_text(start_ns)
+            container.cpu_text, container.memory_text, container.text_index = "", "", -1
 
 
 def _start_text(start_ns: int) -> str:

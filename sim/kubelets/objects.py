@@ -32,10 +32,11 @@ class Owned(kubeobjects.Object, kw_only=True):
     metadata: Meta = msgspec.field(default_factory=Meta)
 
 
-class Container(msgspec.Struct, kw_only=True):
-    """One entry of pod.spec.containers."""
+class Container(msgspec.Struct, kw_only=True, rename="camel"):
+    """One entry of pod.spec.containers or pod.spec.initContainers."""
 
     name: str
+    restart_policy: str = ""  # "Always" on an init container: a native sidecar
 
 
 class PodSpec(msgspec.Struct, kw_only=True, rename="camel"):
@@ -43,6 +44,12 @@ class PodSpec(msgspec.Struct, kw_only=True, rename="camel"):
 
     node_name: str = ""
     containers: list[Container] = []
+    init_containers: list[Container] = []
+
+    @property
+    def reporting(self) -> list[Container]:
+        """The containers a kubelet reports while they run: native sidecars, then the containers."""
+        return [*(c for c in self.init_containers if c.restart_policy == "Always"), *self.containers]
 
 
 class Running(msgspec.Struct, kw_only=True, rename="camel"):
@@ -70,6 +77,7 @@ class PodStatus(msgspec.Struct, kw_only=True, rename="camel"):
 
     phase: str = ""
     container_statuses: list[ContainerStatus] = []
+    init_container_statuses: list[ContainerStatus] = []
 
 
 class Pod(kubeobjects.Object, kw_only=True):

@@ -1,8 +1,9 @@
 """Target usage from annotations: `sim.flowmeter.dev/cpu` and `/memory`, on the pod first, then on its owners.
 
 Each annotation is looked up on its own, so a pod may take its CPU from the pod and its memory from its Deployment.
-The value is the whole pod's usage, split evenly over its containers; unannotated pods get a small default per
-container. A value that is not a quantity is ignored (the next owner, or the default, applies).
+The value is the whole pod's usage, split evenly over the containers that report (containers and native sidecars);
+unannotated pods get a small default per container. A value that is not a quantity is ignored (the next owner, or
+the default, applies).
 """
 
 from collections.abc import Callable, Mapping, Sequence

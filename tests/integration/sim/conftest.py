@@ -3,8 +3,9 @@
 import asyncio
 import os
 import random
+import re
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +16,11 @@ from sim import pki
 from tests.processes import Process, module
 
 START_SECONDS = 30
+
+
+def rows(output: str) -> list[list[str]]:
+    """kubectl's table output, split into cells (header row included)."""
+    return [re.split(r"\s{2,}", line.strip()) for line in output.strip().splitlines()]
 
 
 @dataclass
@@ -46,6 +52,14 @@ class Cluster:
         code, out, err = await self.run(*args)
         assert code == 0, f"kubectl {' '.join(args)} failed: {err}"
         return out
+
+    async def eventually(self, check: Callable[[str], bool], *args: str, timeout: float = 20) -> str:
+        """kubectl's stdout once `check` accepts it: the change happens in another process, so poll with a deadline."""
+        deadline = time.monotonic() + timeout
+        while not check(output := await self.kubectl(*args)):
+            assert time.monotonic() < deadline, f"kubectl {' '.join(args)} still shows:\n{output}"
+            await asyncio.sleep(0.1)
+        return output
 
 
 @contextmanager

@@ -86,6 +86,27 @@ async def test_requests_reach_the_backend_with_path_query_accept_and_the_callers
     assert code != 0 and 'Error from server (NotFound): nodemetrics.metrics.k8s.io "missing" not found' in err
 
 
+async def test_discovery_lists_metrics_v1_first_and_v1_requests_reach_the_backend(
+    backend: Backend, tmp_path: Path
+) -> None:
+    with apiserver(tmp_path, "--metrics-api-url", backend.url) as cluster:
+        legacy = json.loads(await cluster.kubectl("get", "--raw", "/apis"))["groups"][-1]
+        group = json.loads(await cluster.kubectl("get", "--raw", "/apis/metrics.k8s.io"))
+        versions = (await cluster.kubectl("api-versions")).split()
+        resources = await cluster.kubectl("api-resources", "--api-group=metrics.k8s.io", "--no-headers")
+        await cluster.kubectl("get", "--raw", "/apis/metrics.k8s.io/v1/namespaces/shop/pods")
+
+    v1, v1beta1 = ({"groupVersion": f"metrics.k8s.io/{v}", "version": v} for v in ("v1", "v1beta1"))
+    assert legacy == {"name": "metrics.k8s.io", "versions": [v1, v1beta1], "preferredVersion": v1}
+    assert group == {"kind": "APIGroup", "apiVersion": "v1", **legacy}
+    assert {"metrics.k8s.io/v1", "metrics.k8s.io/v1beta1"} <= set(versions)
+    assert [line.split() for line in resources.splitlines()] == [
+        ["nodes", "metrics.k8s.io/v1", "false", "NodeMetrics"],
+        ["pods", "metrics.k8s.io/v1", "true", "PodMetrics"],
+    ]
+    assert [seen.path for seen in backend.seen] == ["/apis/metrics.k8s.io/v1/namespaces/shop/pods"]
+
+
 async def test_an_unreachable_backend_is_service_unavailable(tmp_path: Path) -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

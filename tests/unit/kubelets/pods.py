@@ -11,16 +11,23 @@ STARTED = "2025-08-04T09:00:00Z"
 def pod(
     name: str, containers: tuple[str, ...] = ("main",), *, namespace: str = "default", node: str = "node-1",
     phase: str = "Running", started: str = STARTED, restarts: int = 0, annotations: dict[str, str] | None = None,
-    owner: tuple[str, str] | None = None,
+    owner: tuple[str, str] | None = None, sidecars: tuple[str, ...] = (), inits: tuple[str, ...] = (),
 ) -> objects.Pod:  # fmt: skip
-    """A pod whose containers all run since `started`."""
+    """A pod whose containers and native sidecars all run since `started`; its init containers have completed."""
     running = objects.ContainerState(running=objects.Running(started_at=started))
+    done = objects.ContainerState()  # terminated: no `running` state
+    init_specs = [objects.Container(name=c) for c in inits] + [
+        objects.Container(name=c, restart_policy="Always") for c in sidecars]  # fmt: skip
+    init_statuses = [objects.ContainerStatus(name=c, state=done) for c in inits] + [
+        objects.ContainerStatus(name=c, restart_count=restarts, state=running) for c in sidecars]  # fmt: skip
     return objects.Pod(
         metadata=objects.Meta(name=name, namespace=namespace, uid=f"uid-{namespace}-{name}",
                               annotations=annotations or {}, owner_references=_owners(owner)),
-        spec=objects.PodSpec(node_name=node, containers=[objects.Container(name=c) for c in containers]),
+        spec=objects.PodSpec(node_name=node, containers=[objects.Container(name=c) for c in containers],
+                             init_containers=init_specs),
         status=objects.PodStatus(phase=phase, container_statuses=[
-            objects.ContainerStatus(name=c, restart_count=restarts, state=running) for c in containers]),
+            objects.ContainerStatus(name=c, restart_count=restarts, state=running) for c in containers],
+            init_container_statuses=init_statuses),
     )  # fmt: skip
 
 

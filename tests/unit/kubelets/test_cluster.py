@@ -126,3 +126,44 @@ def test_a_node_listens_on_its_internal_ip_and_kubelet_port_unless_down_or_gone(
     world.model.node_changed(down, None, T0)
     assert world.model.endpoint("node-1") is None
     assert world.model.endpoint("never-seen") is None
+
+
+def test_native_sidecars_are_modelled_with_the_containers_and_finished_init_containers_are_not() -> None:
+    world = World()
+    world.put_workload("Deployment", workload("pay", annotations={CPU: "300m"}))
+    world.put_pod(pod("pay-1", ("app",), sidecars=("proxy",), inits=("migrate",), owner=("Deployment", "pay")))
+
+    assert world.rates() == {"pay-1/proxy": 150_000_000, "pay-1/app": 150_000_000}  # split over the two that run
+
+
+def starts(world: World) -> dict[str, str]:
+    return {f"{p.name}/{c.name}": c.start_text for p in world.model.nodes["node-1"].pods.values() for c in p.containers}
+
+
+def test_the_restart_fault_restarts_every_container_once_when_it_is_set() -> None:
+    world = World()
+    healthy = node()
+    world.model.node_changed(None, healthy, T0)
+    world.put_pod(pod("a", ("x", "y")))
+    before = starts(world)
+
+    faulty = node(fault="restart")
+    world.model.node_changed(healthy, faulty, T0 + 5 * SECOND)
+    restarted = starts(world)
+    world.model.node_changed(faulty, faulty, T0 + 9 * SECOND)  # still set: nothing more happens
+
+    assert set(restarted.values()) == {"1.754300405e+09\n"} and restarted != before
+    assert starts(world) == restarted
+    assert all(c.cpu.value_ns == 0 for p in world.model.nodes["node-1"].pods.values() for c in p.containers)
+    world.put_pod(pod("a", ("x", "y"), annotations={CPU: "1"}))  # a later pod update keeps the new runs
+    assert starts(world) == restarted
+
+
+def test_a_node_first_seen_with_the_restart_fault_does_not_restart_its_containers() -> None:
+    world = World()
+    world.put_pod(pod("a"))
+    before = starts(world)
+
+    world.model.node_changed(None, node(fault="restart"), T0)
+
+    assert starts(world) == before and world.model.nodes["node-1"].fault == faults.Fault(kind="restart")

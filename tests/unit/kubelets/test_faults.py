@@ -13,6 +13,7 @@ from sim.kubelets import faults
         ("malformed", faults.Fault(kind="malformed")),
         (" zero ", faults.Fault(kind="zero")),
         ("hang", faults.Fault(kind="hang")),
+        ("restart", faults.Fault(kind="restart")),
         ("slow", faults.Fault(kind="slow", delay_s=faults.SLOW_DEFAULT_S)),
         ("slow=1500ms", faults.Fault(kind="slow", delay_s=1.5)),
         ("slow=soon", faults.Fault(kind="slow", delay_s=faults.SLOW_DEFAULT_S)),

@@ -88,6 +88,20 @@ def test_a_restart_starts_the_counter_again_from_zero_with_a_new_start_time() ->
     assert after["pod_cpu_usage_seconds_total"][("default", "web")].value < 2 * 0.1 * 10  # two containers, < 10 s
 
 
+def test_a_new_run_starts_after_the_last_sample_even_when_its_status_second_is_older() -> None:
+    model = model_with(targets.Targets(cpu_nanocores=100_000_000))
+    key = ("app", "default", "web")
+    before = scrape(model, T0 + 21 * SECOND + 900 * 10**6)  # the old run sampled after the new run's status second
+
+    restarted = pod("web", ("app", "sidecar"), started="2025-08-04T09:40:20Z", restarts=1)
+    node.put_pod(model, restarted, targets.Targets(cpu_nanocores=100_000_000), T0 + 21 * SECOND + 950 * 10**6)
+    after = scrape(model, T0 + 25 * SECOND)
+
+    last_ms = before[CPU][key].timestamp_ms
+    assert last_ms is not None and after["container_start_time_seconds"][key].value * 1000 > last_ms
+    assert after[CPU][key].value < before[CPU][key].value
+
+
 def test_samples_never_go_back_in_time_or_value_even_when_the_clock_does() -> None:
     model = model_with(targets.Targets(cpu_nanocores=300_000_000), period_ns=2 * SECOND)
     clock = T0

@@ -19,6 +19,10 @@ from sim.apiserver.writes import Writes
 
 TABLE = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json"
 METADATA = "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json"
+AGGREGATED = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList"
+KUBECTL_DISCOVERY = (
+    f"{AGGREGATED},application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList,application/json"
+)
 
 
 @pytest.fixture
@@ -69,7 +73,7 @@ async def test_lists_come_as_objects_tables_or_metadata_as_asked(client: httpx.A
     table = body(await client.get("/api/v1/namespaces/shop/pods", headers={"Accept": TABLE}))
     metadata = body(await client.get("/api/v1/pods", headers={"Accept": METADATA}, params={"limit": "2"}))
 
-    assert plain["kind"] == "PodList" and len(plain["items"]) == 4 and plain["metadata"]["resourceVersion"]
+    assert plain["kind"] == "PodList" and len(plain["items"]) == 3 and plain["metadata"]["resourceVersion"]
     assert table["kind"] == "Table" and table["rows"][0]["cells"][0] == "cart-0"
     assert metadata["kind"] == "PartialObjectMetadataList" and metadata["metadata"]["continue"]
     assert set(metadata["items"][0]) == {"kind", "apiVersion", "metadata"}
@@ -131,7 +135,9 @@ async def test_a_watch_from_a_forgotten_version_gets_an_expired_error_event(clie
     assert event["object"]["code"] == 410 and event["object"]["reason"] == "Expired"
 
 
-async def test_the_metrics_group_is_discovered_once_a_backend_is_configured(registry: Registry, hub: watch.Hub) -> None:
+async def test_the_metrics_group_is_discovered_once_a_backend_is_configured_v1_first(
+    registry: Registry, hub: watch.Hub
+) -> None:
     proxy = Proxy("https://127.0.0.1:1", ssl.create_default_context(), logging.getLogger("test"))
     api = app.Api(Reads(registry, hub), Writes(registry), proxy)
     try:
@@ -140,8 +146,40 @@ async def test_the_metrics_group_is_discovered_once_a_backend_is_configured(regi
         ) as client:
             groups = body(await client.get("/apis"))["groups"]
             group = body(await client.get("/apis/metrics.k8s.io"))
+            aggregated = body(await client.get("/apis", headers={"Accept": AGGREGATED}))
     finally:
         await proxy.close()
 
-    assert groups[-1]["preferredVersion"] == {"groupVersion": "metrics.k8s.io/v1beta1", "version": "v1beta1"}
-    assert group["kind"] == "APIGroup" and group["name"] == "metrics.k8s.io"
+    versions = [{"groupVersion": "metrics.k8s.io/v1", "version": "v1"},
+                {"groupVersion": "metrics.k8s.io/v1beta1", "version": "v1beta1"}]  # fmt: skip
+    assert groups[-1] == {"name": "metrics.k8s.io", "versions": versions, "preferredVersion": versions[0]}
+    assert group == {"kind": "APIGroup", "apiVersion": "v1", **groups[-1]}
+    metrics = aggregated["items"][-1]
+    assert metrics["metadata"]["name"] == "metrics.k8s.io"
+    assert [v["version"] for v in metrics["versions"]] == ["v1", "v1beta1"]
+    assert metrics["versions"][0]["resources"] == [
+        {"resource": "nodes", "responseKind": {"group": "metrics.k8s.io", "version": "v1", "kind": "NodeMetrics"},
+         "scope": "Cluster", "singularResource": "", "verbs": ["get", "list"]},
+        {"resource": "pods", "responseKind": {"group": "metrics.k8s.io", "version": "v1", "kind": "PodMetrics"},
+         "scope": "Namespaced", "singularResource": "", "verbs": ["get", "list"]}]  # fmt: skip
+
+
+async def test_aggregated_discovery_is_served_when_the_client_prefers_it(client: httpx.AsyncClient) -> None:
+    core = await client.get("/api", headers={"Accept": KUBECTL_DISCOVERY})
+    apis = await client.get("/apis", headers={"Accept": KUBECTL_DISCOVERY})
+    legacy = await client.get("/apis", headers={"Accept": "application/json, " + AGGREGATED})
+
+    assert core.headers["content-type"] == apis.headers["content-type"] == AGGREGATED
+    assert body(core)["kind"] == "APIGroupDiscoveryList" and body(core)["apiVersion"] == "apidiscovery.k8s.io/v2"
+    [group] = body(core)["items"]
+    assert "name" not in group["metadata"] and [v["version"] for v in group["versions"]] == ["v1"]
+    pods = next(res for res in group["versions"][0]["resources"] if res["resource"] == "pods")
+    assert pods | {"verbs": []} == {"resource": "pods", "responseKind": {"group": "", "version": "v1", "kind": "Pod"},
+        "scope": "Namespaced", "singularResource": "pod", "verbs": [], "shortNames": ["po"], "categories": ["all"],
+        "subresources": [{"subresource": "status", "verbs": ["get", "patch", "update"],
+                          "responseKind": {"group": "", "version": "v1", "kind": "Pod"}}]}  # fmt: skip
+    [apps] = body(apis)["items"]
+    deployments = next(res for res in apps["versions"][0]["resources"] if res["resource"] == "deployments")
+    assert deployments["subresources"][0] == {"subresource": "scale", "verbs": ["get", "patch", "update"],
+        "responseKind": {"group": "autoscaling", "version": "v1", "kind": "Scale"}}  # fmt: skip
+    assert body(legacy)["kind"] == "APIGroupList"

@@ -103,7 +103,7 @@ def test_the_main_resource_ignores_status_and_the_status_subresource_ignores_eve
 def test_scale_reads_and_writes_spec_replicas_as_an_autoscaling_v1_scale(registry: Registry) -> None:
     scale = registry.get(r.DEPLOYMENTS, "default", "web", "scale")
     assert scale["kind"] == "Scale" and scale["apiVersion"] == "autoscaling/v1"
-    assert scale["spec"] == {"replicas": 5} and scale["status"] == {"replicas": 5, "selector": "app=web"}
+    assert scale["spec"] == {"replicas": 4} and scale["status"] == {"replicas": 4, "selector": "app=web"}
 
     patched = registry.patch(r.STATEFULSETS, "shop", "cart", MERGE, b'{"spec":{"replicas":2}}', "scale")
 
@@ -127,7 +127,43 @@ def test_patches_of_unknown_types_are_unsupported_media_types(registry: Registry
 
 
 def test_a_delete_returns_the_last_state_at_the_deletion_version(registry: Registry) -> None:
-    gone = registry.delete(r.PODS, "shop", "cart-0")
+    gone = registry.delete(r.DEPLOYMENTS, "shop", "checkout")
 
     assert gone["metadata"]["resourceVersion"] == str(registry.store.rv)
-    assert status_of(registry.delete, r.PODS, "shop", "cart-0")["reason"] == "NotFound"
+    assert status_of(registry.delete, r.DEPLOYMENTS, "shop", "checkout")["reason"] == "NotFound"
+
+
+def test_deleting_a_running_pod_leaves_it_terminating_for_its_grace_period(registry: Registry) -> None:
+    generation = registry.get(r.PODS, "shop", "cart-0")["metadata"]["generation"]
+
+    marked = registry.delete(r.PODS, "shop", "cart-0")
+
+    assert marked["metadata"]["deletionTimestamp"] == "2026-05-28T20:27:10Z"  # now + 30 s, the pod's default grace
+    assert marked["metadata"]["deletionGracePeriodSeconds"] == 30
+    assert marked["metadata"]["generation"] == generation + 1 and marked["status"]["phase"] == "Running"
+    assert registry.get(r.PODS, "shop", "cart-0") == marked
+
+
+def test_a_second_delete_may_only_shorten_the_grace_period_and_zero_removes_the_pod(registry: Registry) -> None:
+    registry.delete(r.PODS, "shop", "cart-1", grace=20)
+
+    longer = registry.delete(r.PODS, "shop", "cart-1", grace=60)
+    shorter = registry.delete(r.PODS, "shop", "cart-1", grace=5)
+    forced = registry.delete(r.PODS, "shop", "cart-1", grace=0)
+
+    assert longer["metadata"]["deletionTimestamp"] == "2026-05-28T20:27:00Z"
+    assert (shorter["metadata"]["deletionTimestamp"], shorter["metadata"]["deletionGracePeriodSeconds"]) == (
+        "2026-05-28T20:26:45Z", 5)  # fmt: skip
+    assert forced["metadata"]["resourceVersion"] == str(registry.store.rv)
+    assert status_of(registry.get, r.PODS, "shop", "cart-1")["reason"] == "NotFound"
+
+
+def test_unbound_and_finished_pods_are_deleted_at_once(registry: Registry) -> None:
+    registry.create(r.PODS, "default", {"metadata": {"name": "waiting"}, "spec": {"containers": [{"name": "c"}]}})
+    registry.patch(r.PODS, "shop", "cart-2", MERGE, b'{"status":{"phase":"Succeeded"}}', "status")
+
+    registry.delete(r.PODS, "default", "waiting")
+    registry.delete(r.PODS, "shop", "cart-2")
+
+    assert status_of(registry.get, r.PODS, "default", "waiting")["code"] == 404
+    assert status_of(registry.get, r.PODS, "shop", "cart-2")["code"] == 404

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from sim.apiserver import config, errors, negotiate, requestinfo
+from sim.apiserver import config, errors, negotiate, requestinfo, writes
 from sim.apiserver.negotiate import Output
 
 TABLE = (
@@ -56,6 +56,34 @@ def test_a_client_that_takes_only_protobuf_is_not_acceptable() -> None:
         negotiate.choose("application/vnd.kubernetes.protobuf")
 
     assert (raised.value.code, raised.value.reason) == (406, "NotAcceptable")
+
+
+@pytest.mark.parametrize(
+    ("accept", "aggregated"),
+    [(DISCOVERY, True), ("application/json", False), ("", False),
+     ("application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList,application/json", False),
+     ("application/json, " + DISCOVERY, False), ("application/vnd.kubernetes.protobuf," + DISCOVERY, True)],
+)  # fmt: skip
+def test_discovery_is_aggregated_when_the_client_asks_for_v2_first(accept: str, aggregated: bool) -> None:
+    assert negotiate.aggregated_discovery(accept) is aggregated
+
+
+@pytest.mark.parametrize(
+    ("body", "query", "grace"),
+    [({}, {}, None), ({"gracePeriodSeconds": 3}, {}, 3), ({}, {"gracePeriodSeconds": "0"}, 0),
+     ({"gracePeriodSeconds": 5}, {"gracePeriodSeconds": "9"}, 5), ({"kind": "DeleteOptions"}, {}, None)],
+)  # fmt: skip
+def test_delete_options_give_the_grace_period(
+    body: dict[str, object], query: dict[str, str], grace: int | None
+) -> None:
+    assert writes.grace_period(body, query) == grace
+
+
+@pytest.mark.parametrize("value", ["soon", 1.5, True])
+def test_a_grace_period_that_is_not_a_whole_number_is_a_bad_request(value: object) -> None:
+    with pytest.raises(errors.ApiError) as caught:
+        writes.grace_period({"gracePeriodSeconds": value}, {})
+    assert caught.value.code == 400
 
 
 def test_flags_have_the_documented_defaults() -> None:

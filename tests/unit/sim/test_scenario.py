@@ -8,7 +8,7 @@ import pytest
 
 from services.lib import quantity
 from sim import scenario
-from sim.apiserver import objects, seed, workloads
+from sim.apiserver import objects, podspec, podstatus, seed, workloads
 from sim.apiserver import resources as r
 from tests.unit.sim.conftest import NOW_NS
 
@@ -36,11 +36,11 @@ def test_large_clusters_get_more_workloads_not_bigger_ones_spread_over_load_name
     assert {w.kind for w in workloads} == {"Deployment", "StatefulSet"}
 
 
-def test_every_container_gets_at_least_50m_and_32mi_whether_split_evenly_or_by_requests() -> None:
+def test_every_reporting_container_gets_at_least_50m_and_32mi_whether_split_evenly_or_by_requests() -> None:
     for workload in scenario.plan(1000 * 10):
         cpu, memory = quantity.parse(workload.cpu), quantity.parse(workload.memory)
-        cpu_requests = [quantity.parse(c.cpu[0]) for c in workload.containers]
-        memory_requests = [quantity.parse(c.memory[0]) for c in workload.containers]
+        cpu_requests = [quantity.parse(c.cpu[0]) for c in workload.reporting]
+        memory_requests = [quantity.parse(c.memory[0]) for c in workload.reporting]
         for share in (*(each / sum(cpu_requests) for each in cpu_requests), Decimal(1) / len(cpu_requests)):
             assert cpu * share >= quantity.parse("50m"), workload.name
         for share in (*(each / sum(memory_requests) for each in memory_requests), Decimal(1) / len(memory_requests)):
@@ -106,3 +106,38 @@ def test_generated_pod_names_are_drawn_again_when_taken() -> None:
     name = workloads.pod_name("web-abc", rng, lambda candidate: candidate in taken | {first})
 
     assert name.startswith("web-abc-") and name not in taken and name != first
+
+
+def test_the_shop_has_a_deployment_with_an_init_container_and_one_with_a_native_sidecar() -> None:
+    seeded = seed.seed(scenario.build(3, 10, now_ns=NOW_NS), NOW_NS, random.Random(1))
+    orders = next(p for p in seeded[r.PODS] if p["metadata"]["labels"]["app"] == "orders")
+    payments = next(p for p in seeded[r.PODS] if p["metadata"]["labels"]["app"] == "payments")
+
+    assert [c["name"] for c in orders["spec"]["initContainers"]] == ["migrate"]
+    assert "restartPolicy" not in orders["spec"]["initContainers"][0]
+    assert payments["spec"]["initContainers"][0]["restartPolicy"] == "Always"
+    [migrate] = orders["status"]["initContainerStatuses"]
+    [proxy] = payments["status"]["initContainerStatuses"]
+    main = orders["status"]["containerStatuses"][0]
+    assert migrate["state"]["terminated"] | {"containerID": ""} == {"exitCode": 0, "reason": "Completed",
+        "startedAt": orders["status"]["startTime"], "finishedAt": main["state"]["running"]["startedAt"],
+        "containerID": ""}  # fmt: skip
+    assert (migrate["ready"], migrate["started"]) == (True, False)
+    assert (proxy["ready"], proxy["started"], list(proxy["state"])) == (True, True, ["running"])
+    initialized = next(c for c in orders["status"]["conditions"] if c["type"] == "Initialized")
+    assert initialized["lastTransitionTime"] == main["state"]["running"]["startedAt"]
+
+
+def test_a_pending_pod_with_init_containers_waits_for_them() -> None:
+    payments = next(w for w in scenario.plan(30) if w.name == "payments")
+    shape = podspec.shape(scenario.workload(payments)["spec"]["template"], {}, [])
+
+    status = podstatus.pending_status(shape, "127.10.1.1", "2026-05-28T20:26:00Z")
+
+    assert [c["state"] for c in status["initContainerStatuses"] + status["containerStatuses"]] == [
+        {"waiting": {"reason": "PodInitializing"}}
+    ] * 2
+    conditions = {c["type"]: c for c in status["conditions"]}
+    assert conditions["Initialized"]["message"] == "containers with incomplete status: [istio-proxy]"
+    assert conditions["Ready"]["message"] == "containers with unready status: [istio-proxy payments]"
+    assert status["qosClass"] == "Burstable"

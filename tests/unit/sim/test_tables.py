@@ -2,9 +2,10 @@
 
 import pytest
 
-from sim.apiserver import printers, tables
+from sim.apiserver import lifecycle, podspec, podstatus, printers, tables
 from sim.apiserver import resources as r
 from sim.apiserver.registry import Registry
+from sim.apiserver.resources import Obj
 from tests.unit.sim.conftest import NOW_NS
 
 
@@ -55,14 +56,62 @@ def test_pod_rows_count_ready_containers_and_show_waiting_reasons(registry: Regi
     assert printers.PRINTERS[r.PODS][1](creating, NOW_NS)[1:3] == ["0/2", "ContainerCreating"]
 
 
+def pod_cells(pod: Obj) -> list[str]:
+    """READY, STATUS and RESTARTS of a pod's row."""
+    return [str(cell) for cell in printers.PRINTERS[r.PODS][1](pod, NOW_NS)[1:4]]
+
+
+def of_app(registry: Registry, namespace: str, app: str) -> Obj:
+    return next(p for p in registry.store.collections[r.PODS].scan(namespace) if p["metadata"]["labels"]["app"] == app)
+
+
+def test_ready_counts_containers_and_native_sidecars_but_not_finished_init_containers(registry: Registry) -> None:
+    assert pod_cells(of_app(registry, "shop", "orders")) == ["1/1", "Running", "0"]
+    assert pod_cells(of_app(registry, "shop", "payments")) == ["2/2", "Running", "0"]
+
+
+def test_a_pod_waiting_for_its_init_containers_shows_init_progress(registry: Registry) -> None:
+    orders = of_app(registry, "shop", "orders")
+    shape = podspec.shape({"metadata": orders["metadata"], "spec": orders["spec"]}, {}, [])
+    pending = {**orders, "status": podstatus.pending_status(shape, "127.10.1.1", "2026-05-28T20:26:00Z")}
+    failed = {**pending, "status": {**pending["status"], "initContainerStatuses": [
+        {"name": "migrate", "state": {"terminated": {"exitCode": 2, "reason": "Error"}}, "restartCount": 3}]}}  # fmt: skip
+
+    assert pod_cells(pending) == ["0/1", "Init:0/1", "0"]
+    assert pod_cells(failed) == ["0/1", "Init:Error", "3"]
+
+
+def test_restarts_read_with_the_age_of_the_last_one_and_sidecars_count(registry: Registry) -> None:
+    payments = of_app(registry, "shop", "payments")
+    sidecar = {**payments["status"]["initContainerStatuses"][0], "restartCount": 2,
+               "lastState": {"terminated": {"exitCode": 1, "finishedAt": "2026-05-28T20:26:35Z"}}}  # fmt: skip
+    restarted = {**payments, "status": {**payments["status"], "initContainerStatuses": [sidecar]}}
+
+    assert pod_cells(restarted) == ["2/2", "Running", "2 (5s ago)"]
+
+
+def test_terminating_and_finished_pods(registry: Registry) -> None:
+    pod = registry.get(r.PODS, "shop", "cart-0")
+    deleting = {**pod, "metadata": {**pod["metadata"], "deletionTimestamp": "2026-05-28T20:27:10Z"}}
+    done = {**pod, "status": lifecycle.completed_status(pod["status"], 0, "2026-05-28T20:26:40Z")}
+    crashed = {**pod, "status": lifecycle.completed_status(pod["status"], 1, "2026-05-28T20:26:40Z")}
+    half = {**pod, "status": {**pod["status"], "containerStatuses": [
+        done["status"]["containerStatuses"][0], pod["status"]["containerStatuses"][1]]}}  # fmt: skip
+
+    assert pod_cells(deleting) == ["2/2", "Terminating", "0"]
+    assert pod_cells(done) == ["0/2", "Completed", "0"] and pod_cells(crashed) == ["0/2", "Error", "0"]
+    assert pod_cells({**done, "metadata": deleting["metadata"]})[1] == "Completed"  # finished pods never terminate
+    assert pod_cells(half) == ["1/2", "Running", "0"]  # one container completed, another still running
+
+
 def test_workload_rows_show_ready_over_desired_with_containers_images_and_selector(registry: Registry) -> None:
     web = registry.get(r.DEPLOYMENTS, "default", "web")
     cart = registry.get(r.STATEFULSETS, "shop", "cart")
 
     assert printers.PRINTERS[r.DEPLOYMENTS][1](web, NOW_NS) == [
-        "web", "5/5", 5, 5, "3d", "nginx,log-shipper", "nginx:1.27,fluent/fluent-bit:3.1", "app=web"]  # fmt: skip
+        "web", "4/4", 4, 4, "3d", "nginx,log-shipper", "nginx:1.27,fluent/fluent-bit:3.1", "app=web"]  # fmt: skip
     assert printers.PRINTERS[r.STATEFULSETS][1](cart, NOW_NS) == [
-        "cart", "4/4", "3d", "redis,redis-exporter", "redis:7.4,oliver006/redis_exporter:v1.62.0"]  # fmt: skip
+        "cart", "3/3", "3d", "redis,redis-exporter", "redis:7.4,oliver006/redis_exporter:v1.62.0"]  # fmt: skip
 
 
 def test_event_rows_name_the_involved_object() -> None:
