@@ -51,7 +51,7 @@ flags:
       echo
       echo "Every flag of every service, as \`--help\` prints it. Each is also an environment variable with the"
       echo "service's prefix (\`SCRAPER_\`, \`STORE_\`, \`API_\`). Regenerate with \`./just flags\`."
-      for service in scraper store api; do
+      for service in scraper store api autoscaler; do
         echo
         echo "## $service"
         echo
@@ -60,3 +60,7 @@ flags:
         echo '```'
       done
     } > docs/flags.md
+
+# One HPA reconcile offline, explained: `./just explain FILE` (a JSON document; - for stdin).
+explain file:
+    flowmeter explain {{file}}

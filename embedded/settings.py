@@ -20,6 +20,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     nats_port: int = 4222  # nats-server client port (-1: any free port)
     kubelet_subnet: str = "127.10"  # simulated node i listens on 127.<b>.<1 + i // 250>.<1 + i % 250>
     kubelet_port: int = 10250
+    autoscaler_flags: str = ""  # extra autoscaler flags, e.g. "--horizontal-pod-autoscaler-downscale-stabilization=30s"
     node_selector: str = ""  # passed to the scraper and the api as --node-selector, e.g. metrics-server-skip!=true
 
     def __post_init__(self) -> None:

@@ -98,7 +98,7 @@ class Stack:
     async def _start_services(self, api_port: int) -> None:
         s, kubeconfig = self.settings, str(self.layout.admin_kubeconfig)
         timeout_ms = int(min(10.0, 0.9 * self._resolution()) * 1000)  # upstream: timeout <= 0.9 × resolution
-        self.probes = {"store": f"127.0.0.1:{free_port()}", "scraper": f"127.0.0.1:{free_port()}"}
+        self.probes = {name: f"127.0.0.1:{free_port()}" for name in ("store", "scraper", "autoscaler")}
         common = [f"--nats-url={self.nats_url}", f"--metric-resolution={s.metric_resolution}"]
         selector = [f"--node-selector={s.node_selector}"] if s.node_selector else []
         store = [*common, f"--metrics-bind-address={self.probes['store']}"]
@@ -110,6 +110,9 @@ class Stack:
                    "--kubelet-use-node-status-port", "--kubelet-preferred-address-types=InternalIP,ExternalIP,Hostname",
                    f"--metrics-bind-address={self.probes['scraper']}"]  # fmt: skip
         await self._start("scraper", [*PYTHON, "services.scraper", *scraper])
+        autoscaler = [*common, f"--kubeconfig={kubeconfig}", f"--metrics-bind-address={self.probes['autoscaler']}",
+                      *self.settings.autoscaler_flags.split()]  # fmt: skip
+        await self._start("autoscaler", [*PYTHON, "services.autoscaler", *autoscaler])
 
     async def _wait_for_metrics(self) -> None:
         """Until every node and at least one pod is served through the control plane's aggregation layer."""

@@ -95,13 +95,91 @@ class NodeRatesComputed(msgspec.Struct, frozen=True, kw_only=True, tag="NodeRate
     pods: tuple[PodUsage, ...]
 
 
+# --- an HPA evaluation, as the autoscaler decided it ---------------------------------------------------------------
+
+
+class PodConsidered(msgspec.Struct, frozen=True, kw_only=True, array_like=True):
+    """One pod as one metric counted it."""
+
+    name: str
+    group: str  # ready, unready, missing or ignored
+    usage_milli: int  # -1 when the pod had no usable sample
+    request_milli: int  # -1 when not needed (AverageValue targets) or unknown
+
+
+class MetricEvaluated(msgspec.Struct, frozen=True, kw_only=True):
+    """One metric of an HPA: its target, what the pods used, and what it proposed or why it could not."""
+
+    type: str  # Resource, ContainerResource, Pods, Object, External
+    resource: str = ""
+    container: str = ""
+    target: str = ""  # e.g. "50%" or "200m" or "64Mi"
+    proposal: int | None = None
+    utilization_percent: int | None = None
+    average_milli: int | None = None
+    ratio: float | None = None
+    rebalanced_ratio: float | None = None
+    rule: str = ""  # which rule decided the proposal
+    error: str = ""
+    pods: tuple[PodConsidered, ...] = ()
+
+
+class ConditionSet(msgspec.Struct, frozen=True, kw_only=True, array_like=True):
+    """An HPA condition after the evaluation."""
+
+    type: str
+    status: str
+    reason: str
+    message: str
+
+
+class ReplicasRecommended(msgspec.Struct, frozen=True, kw_only=True, tag="ReplicasRecommended"):
+    """One HPA evaluation: its inputs, the raw proposal, every limit applied, and the result."""
+
+    namespace: str
+    hpa: str
+    evaluated_at_ns: int
+    mode: str  # actuate (scale written) or advise (recommendation only)
+    trigger: str  # rates, spec or periodic: what caused the evaluation
+    target_kind: str
+    target_name: str
+    current_replicas: int
+    min_replicas: int
+    max_replicas: int
+    proposal: int | None  # the largest metric proposal, before stabilization and limits
+    stabilized: int | None
+    desired_replicas: int
+    scaled: bool
+    reason: str  # the rescale reason upstream would put in its event
+    able: str  # AbleToScale reason
+    limited: str  # ScalingLimited reason
+    conditions: tuple[ConditionSet, ...]
+    metrics: tuple[MetricEvaluated, ...]
+    explanation: tuple[str, ...]
+
+
 SampleEvent = NodeSampled | NodeScrapeFailed
 RateEvent = NodeRatesComputed
-Event = NodeSampled | NodeScrapeFailed | NodeRatesComputed
+DecisionEvent = ReplicasRecommended
+Event = NodeSampled | NodeScrapeFailed | NodeRatesComputed | ReplicasRecommended
+
+
+# --- state the autoscaler keeps in NATS KV --------------------------------------------------------------------------
+
+
+class HistoryKept(msgspec.Struct, frozen=True, kw_only=True):
+    """An HPA's recommendations and scale events, which upstream keeps in memory; kept in KV to survive restarts."""
+
+    recommendations: tuple[tuple[int, int], ...] = ()  # (replicas, ns since the epoch)
+    scale_up_events: tuple[tuple[int, int], ...] = ()  # (replicas added, ns)
+    scale_down_events: tuple[tuple[int, int], ...] = ()  # (replicas removed, ns)
+
 
 ENCODER = msgspec.msgpack.Encoder()
 SAMPLE_DECODER = msgspec.msgpack.Decoder(SampleEvent)
 RATE_DECODER = msgspec.msgpack.Decoder(RateEvent)
+DECISION_DECODER = msgspec.msgpack.Decoder(DecisionEvent)
+HISTORY_DECODER = msgspec.msgpack.Decoder(HistoryKept)
 DECODER = msgspec.msgpack.Decoder(Event)
 
 
@@ -114,6 +192,8 @@ def message_id(event: Event) -> str:
             return f"failed:{event.node}:{event.scraped_at_ns}"
         case NodeRatesComputed():
             return f"rates:{event.node}:{event.scraped_at_ns}"
+        case ReplicasRecommended():
+            return f"decision:{event.namespace}/{event.hpa}:{event.evaluated_at_ns}"
 
 
 def sample_time_ns(event: NodeSampled) -> int:
@@ -160,6 +240,33 @@ RATES = StreamSpec(
     max_age_seconds=0,
     description="Servable CPU and memory rates, one subject per node; the last message is the current view.",
 )
+
+
+DECISIONS = StreamSpec(
+    name="DECISIONS",
+    prefix="flowmeter.decisions",
+    max_msgs_per_subject=20_000,  # about three days of evaluations at a 15 s resolution
+    max_age_seconds=7 * 86400,
+    description="Every HPA evaluation with its inputs and reasons; subjects flowmeter.decisions.<namespace>.<hpa>.",
+)
+HISTORY_BUCKET = "flowmeter-autoscaler-history"  # KV: "<namespace>/<hpa>" -> HistoryKept
+LEADER_BUCKET = "flowmeter-leaders"  # KV: "<service>" -> the replica that leads it; entries expire unless renewed
+
+
+def decision_subject(namespace: str, hpa: str) -> str:
+    """Where one HPA's evaluations are published."""
+    return f"{DECISIONS.prefix}.{namespace}.{node_token(hpa)}"
+
+
+def route(event: Event) -> tuple[StreamSpec, str]:
+    """The stream and subject an event is published on."""
+    match event:
+        case NodeSampled() | NodeScrapeFailed():
+            return SAMPLES, SAMPLES.subject(event.node)
+        case NodeRatesComputed():
+            return RATES, RATES.subject(event.node)
+        case ReplicasRecommended():
+            return DECISIONS, decision_subject(event.namespace, event.hpa)
 
 
 def node_token(node: str) -> str:

@@ -58,9 +58,9 @@ async def ensure_stream(js: JetStreamContext, spec: events.StreamSpec) -> None:
         await js.update_stream(config)
 
 
-async def publish(js: JetStreamContext, spec: events.StreamSpec, event: events.Event, metrics: StreamMetrics) -> None:
-    """Publish a node's event on its subject with its identity as `Nats-Msg-Id`, so a retry is stored once."""
-    subject = spec.subject(event.node)
+async def publish(js: JetStreamContext, event: events.Event, metrics: StreamMetrics) -> None:
+    """Publish an event on its stream's subject with its identity as `Nats-Msg-Id`, so a retry is stored once."""
+    spec, subject = events.route(event)
     await js.publish(subject, events.ENCODER.encode(event), headers={"Nats-Msg-Id": events.message_id(event)})
     metrics.published.labels(spec.name).inc()
 

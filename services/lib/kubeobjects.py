@@ -10,9 +10,12 @@ class ObjectMeta(msgspec.Struct, kw_only=True, rename="camel"):
 
     name: str = ""
     namespace: str = ""
+    uid: str = ""
     labels: dict[str, str] = {}
     annotations: dict[str, str] = {}
     resource_version: str = ""
+    generation: int = 0
+    deletion_timestamp: str | None = None
 
     @property
     def key(self) -> str:

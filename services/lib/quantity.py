@@ -57,6 +57,18 @@ def format_memory(num_bytes: int) -> str:
     return f"{num_bytes}{_BINARY_SUFFIXES[power]}"
 
 
+def format_milli(milli: int, binary: bool = False) -> str:
+    """A milli-value as Kubernetes prints NewMilliQuantity: DecimalSI, or BinarySI when whole bytes allow it."""
+    if binary and milli % 1000 == 0:
+        return format_memory(milli // 1000)
+    return _decimal_si(milli, -3)
+
+
+def to_milli(text: str) -> int:
+    """Quantity.MilliValue(): the value in thousandths, rounded up."""
+    return int((parse(text) * 1000).to_integral_value(ROUND_CEILING))
+
+
 def parse(text: str) -> Decimal:
     """The exact value of a quantity such as '250m', '64Mi', '1.5', '2e3'."""
     number, suffix = _split(text.strip())

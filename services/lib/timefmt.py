@@ -21,15 +21,39 @@ class DurationError(ValueError):
     """A string that is not a Go duration."""
 
 
+def _utc(seconds: int) -> str:
+    t = time.gmtime(seconds)
+    return f"{t.tm_year:04d}-{t.tm_mon:02d}-{t.tm_mday:02d}T{t.tm_hour:02d}:{t.tm_min:02d}:{t.tm_sec:02d}"
+
+
 def rfc3339(ns: int) -> str:
     """UTC time truncated to whole seconds, e.g. '2025-08-04T09:40:13Z'."""
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(ns // 1_000_000_000))
+    return _utc(ns // 1_000_000_000) + "Z"
+
+
+def rfc3339_precise(ns: int) -> str:
+    """UTC time with as many fractional digits as it has (none when whole), e.g. '2025-08-04T09:40:13.25Z'."""
+    whole, fraction = divmod(ns, 1_000_000_000)
+    text = _utc(whole)
+    return f"{text}.{str(fraction).rjust(9, '0').rstrip('0')}Z" if fraction else f"{text}Z"
+
+
+_RFC3339 = re.compile(r"(\d{4})-(\d\d)-(\d\d)[Tt ](\d\d):(\d\d):(\d\d)(?:\.(\d+))?(?:([Zz])|([+-])(\d\d):(\d\d))")
+
+
+class TimeError(ValueError):
+    """A string that is not an RFC 3339 time."""
 
 
 def parse_rfc3339(text: str) -> int:
-    """Nanoseconds since the epoch of an RFC 3339 UTC time such as '2025-08-04T09:40:13Z' (fraction allowed)."""
-    whole, _, fraction = text.rstrip("Z").partition(".")
-    seconds = calendar.timegm(time.strptime(whole, "%Y-%m-%dT%H:%M:%S"))
+    """Nanoseconds since the epoch of an RFC 3339 time such as '2025-08-04T09:40:13Z' or '...13.25+02:00'."""
+    match = _RFC3339.fullmatch(text.strip())
+    if not match:
+        raise TimeError(f"invalid time {text!r}: expected RFC 3339 such as 2025-08-04T09:40:13Z")
+    year, month, day, hour, minute, second, fraction, _, sign, off_h, off_m = match.groups()
+    seconds = calendar.timegm((int(year), int(month), int(day), int(hour), int(minute), int(second), 0, 0, 0))
+    if sign:
+        seconds -= (1 if sign == "+" else -1) * (int(off_h) * 3600 + int(off_m) * 60)
     return seconds * 1_000_000_000 + int((fraction or "0").ljust(9, "0")[:9])
 
 

@@ -118,7 +118,7 @@ class Scraper:
             self.telemetry.failures.labels(event.reason).inc()
         self._log_change(event)
         try:
-            await jetstream.publish(self.js, events.SAMPLES, event, self.telemetry.streams)
+            await jetstream.publish(self.js, event, self.telemetry.streams)
         except jetstream.PUBLISH_ERRORS as error:  # loses one cycle of one node, never the loop
             self.logger.warning("publish failed node=%s: %s", event.node, error)
 
@@ -141,7 +141,7 @@ class Scraper:
         )
         self.logger.info("no longer scraping node=%s: %s", node, message)
         try:
-            await jetstream.publish(self.js, events.SAMPLES, event, self.telemetry.streams)
+            await jetstream.publish(self.js, event, self.telemetry.streams)
         except jetstream.PUBLISH_ERRORS as error:
             self.logger.warning("publish failed node=%s: %s", node, error)
 

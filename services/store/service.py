@@ -72,7 +72,7 @@ class Store:
         state = self.states.get(node)
         event = rates.rates(node, state, state.scraped_at_ns if state else 0)
         try:
-            await jetstream.publish(self.js, events.RATES, event, self.streams)
+            await jetstream.publish(self.js, event, self.streams)
         except jetstream.PUBLISH_ERRORS as error:
             self.logger.warning("publish failed node=%s: %s", node, error)
 

@@ -33,7 +33,7 @@ def sample(step: int, cpu_seconds: float) -> events.NodeSampled:
 
 
 async def publish(js: JetStreamContext, event: events.NodeSampled) -> None:
-    await jetstream.publish(js, events.SAMPLES, event, METRICS)
+    await jetstream.publish(js, event, METRICS)
 
 
 async def test_the_store_publishes_rates_and_rebuilds_its_windows_from_the_stream_after_a_kill(

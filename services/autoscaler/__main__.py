@@ -1,0 +1,17 @@
+"""`python -m services.autoscaler`: load config, set up logging, run."""
+
+import asyncio
+
+from services.autoscaler import service
+from services.autoscaler.config import Config
+from services.lib import config, logs
+
+
+def main() -> None:
+    settings = config.load_or_exit(Config, "AUTOSCALER_")
+    logger = logs.setup("autoscaler", settings.log_level)
+    asyncio.run(service.run(settings, logger))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,124 @@
+"""One HPA's evaluation with its side effects: read the scale, reconcile, act (in actuate mode), record, publish."""
+
+import logging
+import time
+
+import msgspec
+from nats.js import JetStreamContext
+from nats.js.errors import KeyNotFoundError
+from nats.js.kv import KeyValue
+
+from services import events
+from services.autoscaler import actions, kubesphere, normalize, objects, reconcile, record
+from services.autoscaler.cluster import Cluster
+from services.autoscaler.config import Config
+from services.autoscaler.telemetry import Telemetry
+from services.autoscaler.usage import Usage
+from services.lib import jetstream, kube, selectors
+
+
+def history_of(kept: events.HistoryKept) -> normalize.History:
+    return normalize.History(
+        tuple(normalize.Recommendation(r, t) for r, t in kept.recommendations),
+        tuple(normalize.ScaleEvent(c, t) for c, t in kept.scale_up_events),
+        tuple(normalize.ScaleEvent(c, t) for c, t in kept.scale_down_events),
+    )
+
+
+def kept_of(history: normalize.History) -> events.HistoryKept:
+    return events.HistoryKept(
+        recommendations=tuple((r.replicas, r.time_ns) for r in history.recommendations),
+        scale_up_events=tuple((e.change, e.time_ns) for e in history.up),
+        scale_down_events=tuple((e.change, e.time_ns) for e in history.down),
+    )
+
+
+class Evaluator:
+    """Runs evaluations; the leader acts and publishes, the others stay warm."""
+
+    def __init__(
+        self, config: Config, cluster: Cluster, usage: Usage, writer: actions.Writer, js: JetStreamContext,
+        history: KeyValue, telemetry: Telemetry, logger: logging.Logger,
+    ) -> None:  # fmt: skip
+        self.config, self.cluster, self.usage, self.writer, self.js = config, cluster, usage, writer, js
+        self.history_kv, self.telemetry, self.logger = history, telemetry, logger
+        self.controller = reconcile.Controller(
+            tolerance=config.horizontal_pod_autoscaler_tolerance,
+            cpu_initialization_ns=round(config.horizontal_pod_autoscaler_cpu_initialization_period * 1e9),
+            readiness_delay_ns=round(config.horizontal_pod_autoscaler_initial_readiness_delay * 1e9),
+            downscale_window_ns=round(config.horizontal_pod_autoscaler_downscale_stabilization * 1e9),
+        )
+        self._histories: dict[str, normalize.History | None] = {}
+
+    async def history(self, key: str) -> normalize.History | None:
+        """The HPA's history: from memory, else from KV (a restart loses nothing), else None (never seen)."""
+        if key not in self._histories:
+            try:
+                entry = await self.history_kv.get(key)
+                self._histories[key] = history_of(events.HISTORY_DECODER.decode(entry.value or b""))
+            except KeyNotFoundError:
+                self._histories[key] = None
+        return self._histories[key]
+
+    def forget(self, key: str) -> None:
+        self._histories.pop(key, None)
+
+    async def evaluate(self, key: str, trigger: str) -> reconcile.Decision | None:
+        """Evaluate one HPA now; None when it is gone."""
+        hpa = self.cluster.hpas.get(key)
+        if hpa is None:
+            return None
+        started, now = time.monotonic(), time.time_ns()
+        try:
+            scale = await self.writer.scale(hpa)
+        except kube.KubeError as error:
+            decision = reconcile.scale_unavailable(now, hpa, str(error))
+        else:
+            decision = await self._reconcile(key, hpa, scale, now)
+        if self.config.mode == "actuate":
+            await self._act(hpa, decision)
+        await self._publish(hpa, decision, now, trigger)
+        self.telemetry.evaluated(trigger, time.monotonic() - started, decision)
+        return decision
+
+    async def _reconcile(self, key: str, hpa: objects.HPA, scale: objects.Scale, now: int) -> reconcile.Decision:
+        pods = self._selected(key, hpa.metadata.namespace, scale.status.selector)
+        pod_metrics = self.usage.pod_metrics(hpa.metadata.namespace, [p.metadata.name for p in pods], now)
+        decision = reconcile.reconcile(now, hpa, scale, pods, pod_metrics, await self.history(key), self.controller)
+        if decision.history != self._histories.get(key):
+            self._histories[key] = decision.history
+            await self.history_kv.put(key, events.ENCODER.encode(kept_of(decision.history)))
+        return decision
+
+    def _selected(self, key: str, namespace: str, selector: str) -> list[objects.Pod]:
+        """The target's pods; remembers the selector so fresh rates of these pods trigger this HPA."""
+        self.cluster.selectors.pop(key, None)
+        if not selector:
+            return []
+        try:
+            self.cluster.selectors[key] = selectors.parse_labels(selector)
+        except selectors.SelectorError:
+            return []
+        return self.cluster.selected(namespace, selector)
+
+    async def _act(self, hpa: objects.HPA, decision: reconcile.Decision) -> None:
+        """Write the scale (if it changed), the status (if it changed), events and KubeSphere's labels."""
+        try:
+            if decision.scaled:
+                await self.writer.set_replicas(hpa, decision.desired)
+            if msgspec.to_builtins(decision.status) != msgspec.to_builtins(hpa.status):
+                await self.writer.status(hpa, decision.status)
+            for event in decision.events:
+                await self.writer.event(hpa, event)
+            if (patch := kubesphere.hpa_patch(hpa, list(decision.status.conditions or []))) is not None:
+                await self.writer.patch_hpa(hpa, patch)
+        except kube.KubeError as error:
+            self.logger.warning("writing hpa=%s failed: %s", hpa.metadata.key, error)
+
+    async def _publish(self, hpa: objects.HPA, decision: reconcile.Decision, now: int, trigger: str) -> None:
+        specs = hpa.spec.metrics or [reconcile.DEFAULT_METRIC]
+        event = record.decision_event(hpa, specs, decision, now, self.config.mode, trigger)
+        try:
+            await jetstream.publish(self.js, event, self.telemetry.streams)
+        except jetstream.PUBLISH_ERRORS as error:
+            self.logger.warning("publishing the decision of hpa=%s failed: %s", hpa.metadata.key, error)

@@ -1,0 +1,51 @@
+"""Leader election over a NATS KV bucket whose entries expire: the replica holding the key acts, others wait.
+
+The leader renews its entry every third of the TTL with a compare-and-set on the revision it last wrote; if the
+leader dies its entry expires and the first replica to create it again takes over. Two replicas never both lead
+for longer than one renewal, because a stale leader's update fails on the revision.
+"""
+
+import asyncio
+import logging
+
+from nats.js import JetStreamContext
+from nats.js.errors import BucketNotFoundError, KeyWrongLastSequenceError
+from nats.js.kv import KeyValue
+
+from services import events
+
+
+class Leadership:
+    """Whether this replica leads `name`; `leading` is set while it does."""
+
+    def __init__(self, name: str, me: str, ttl_seconds: float, logger: logging.Logger) -> None:
+        self.name, self.me, self.ttl, self.logger = name, me, ttl_seconds, logger
+        self.leading = asyncio.Event()
+        self._revision = 0
+
+    async def bucket(self, js: JetStreamContext) -> KeyValue:
+        """The leaders' bucket, created with the TTL if it does not exist yet."""
+        try:
+            return await js.key_value(events.LEADER_BUCKET)
+        except BucketNotFoundError:
+            return await js.create_key_value(bucket=events.LEADER_BUCKET, ttl=self.ttl, history=1)
+
+    async def run(self, js: JetStreamContext) -> None:
+        """Try to lead, and keep leading, until cancelled."""
+        kv = await self.bucket(js)
+        while True:
+            await self._attempt(kv)
+            await asyncio.sleep(self.ttl / 3)
+
+    async def _attempt(self, kv: KeyValue) -> None:
+        try:
+            if self.leading.is_set():
+                self._revision = await kv.update(self.name, self.me.encode(), last=self._revision)
+            else:
+                self._revision = await kv.create(self.name, self.me.encode())
+                self.logger.info("leading %s as %s", self.name, self.me)
+                self.leading.set()
+        except KeyWrongLastSequenceError:
+            if self.leading.is_set():
+                self.logger.warning("lost the lead of %s", self.name)
+            self.leading.clear()
