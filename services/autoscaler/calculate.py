@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 GO_ZERO_NS = -62135596800 * 10**9  # Go's zero time.Time, for absent timestamps
+MAX_INT32 = 2**31 - 1  # replica counts are int32 upstream: a proposal saturates there
 MissingValue = Callable[[str], int | None]  # what a pod without metrics is assumed to use, if anything
 Recompute = Callable[[dict[str, int]], float]  # the usage ratio over filled-in values
 
@@ -198,7 +199,7 @@ def _decide(
     if not up_with_unready and not groups.missing:
         if settings.within(ratio):
             return proposal(current, None, "within tolerance")
-        return proposal(math.ceil(ratio * groups.ready), None, "ratio × ready pods")
+        return proposal(min(math.ceil(ratio * groups.ready), MAX_INT32), None, "ratio × ready pods")
     filled = dict(values)
     for pod in groups.missing:
         if (value := missing_value(pod)) is not None:
@@ -208,7 +209,7 @@ def _decide(
     rebalanced = recompute(filled)
     if settings.within(rebalanced) or (ratio < 1.0 < rebalanced) or (ratio > 1.0 > rebalanced):
         return proposal(current, rebalanced, "within tolerance after filling in missing and unready pods")
-    replicas = math.ceil(rebalanced * len(filled))
+    replicas = min(math.ceil(rebalanced * len(filled)), MAX_INT32)
     if (rebalanced < 1.0 and replicas > current) or (rebalanced > 1.0 and replicas < current):
         return proposal(current, rebalanced, "a rebalanced proposal against the direction of the change")
     return proposal(replicas, rebalanced, "rebalanced ratio × pods")

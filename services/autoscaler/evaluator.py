@@ -74,21 +74,26 @@ class Evaluator:
         except kube.KubeError as error:
             decision = reconcile.scale_unavailable(now, hpa, str(error))
         else:
-            decision = await self._reconcile(key, hpa, scale, now)
+            decision = self._reconcile(key, hpa, scale, now, await self.history(key))
         if self.config.mode == "actuate":
-            await self._act(hpa, decision)
+            decision = await self._act(hpa, decision, now)
+        await self._remember(key, decision)
         await self._publish(hpa, decision, now, trigger)
         self.telemetry.evaluated(trigger, time.monotonic() - started, decision)
         return decision
 
-    async def _reconcile(self, key: str, hpa: objects.HPA, scale: objects.Scale, now: int) -> reconcile.Decision:
+    def _reconcile(
+        self, key: str, hpa: objects.HPA, scale: objects.Scale, now: int, history: normalize.History | None
+    ) -> reconcile.Decision:
         pods = self._selected(key, hpa.metadata.namespace, scale.status.selector)
         pod_metrics = self.usage.pod_metrics(hpa.metadata.namespace, [p.metadata.name for p in pods], now)
-        decision = reconcile.reconcile(now, hpa, scale, pods, pod_metrics, await self.history(key), self.controller)
-        if decision.history != self._histories.get(key):
+        return reconcile.reconcile(now, hpa, scale, pods, pod_metrics, history, self.controller)
+
+    async def _remember(self, key: str, decision: reconcile.Decision) -> None:
+        """Keep the history in memory and in KV, so a restart continues the stabilization windows."""
+        if decision.history != self._histories.get(key) and decision.history.recommendations:
             self._histories[key] = decision.history
             await self.history_kv.put(key, events.ENCODER.encode(kept_of(decision.history)))
-        return decision
 
     def _selected(self, key: str, namespace: str, selector: str) -> list[objects.Pod]:
         """The target's pods; remembers the selector so fresh rates of these pods trigger this HPA."""
@@ -101,11 +106,14 @@ class Evaluator:
             return []
         return self.cluster.selected(namespace, selector)
 
-    async def _act(self, hpa: objects.HPA, decision: reconcile.Decision) -> None:
-        """Write the scale (if it changed), the status (if it changed), events and KubeSphere's labels."""
-        try:
-            if decision.scaled:
+    async def _act(self, hpa: objects.HPA, decision: reconcile.Decision, now: int) -> reconcile.Decision:
+        """Write the scale (if it changed), then the status (if it changed), events and KubeSphere's labels."""
+        if decision.scaled:
+            try:
                 await self.writer.set_replicas(hpa, decision.desired)
+            except kube.KubeError as error:
+                decision = reconcile.rescale_failed(now, hpa, decision, str(error))
+        try:
             if msgspec.to_builtins(decision.status) != msgspec.to_builtins(hpa.status):
                 await self.writer.status(hpa, decision.status)
             for event in decision.events:
@@ -114,6 +122,7 @@ class Evaluator:
                 await self.writer.patch_hpa(hpa, patch)
         except kube.KubeError as error:
             self.logger.warning("writing hpa=%s failed: %s", hpa.metadata.key, error)
+        return decision
 
     async def _publish(self, hpa: objects.HPA, decision: reconcile.Decision, now: int, trigger: str) -> None:
         specs = hpa.spec.metrics or [reconcile.DEFAULT_METRIC]

@@ -54,6 +54,8 @@ class Decision:
     results: tuple[Result, ...] = ()
     proposal: int | None = None  # the largest metric proposal
     stabilized: int | None = None  # the proposal after stabilization, before rate limits
+    history_before_rescale: normalize.History | None = None  # without this reconcile's scale event
+    reason: str = ""  # the rescale reason, as upstream's events word it
 
 
 @dataclass
@@ -83,7 +85,7 @@ class _Run:
         self, desired: int, rescale: bool, statuses: list[dict[str, Any]], history: normalize.History, reason: str
     ) -> Decision:
         """Upstream's ending: rescale (with its condition, event and scale-event record) and the new status."""
-        last_scale = self.hpa.status.last_scale_time
+        last_scale, before = self.hpa.status.last_scale_time, history
         if rescale:
             self.condition(
                 "AbleToScale",
@@ -103,7 +105,15 @@ class _Run:
             conditions=self.conditions,
         )
         return Decision(
-            self.current, status.desired_replicas, rescale, status, history, tuple(self.events), tuple(self.steps)
+            self.current,
+            status.desired_replicas,
+            rescale,
+            status,
+            history,
+            tuple(self.events),
+            tuple(self.steps),
+            history_before_rescale=before,
+            reason=reason,
         )
 
     def fail(self, statuses: list[dict[str, Any]], history: normalize.History, error: str) -> Decision:
@@ -170,6 +180,26 @@ def scale_unavailable(now_ns: int, hpa: objects.HPA, error: str) -> Decision:
     status = msgspec.structs.replace(hpa.status, conditions=run.conditions)
     empty = normalize.History()
     return Decision(run.current, hpa.status.desired_replicas, False, status, empty, tuple(run.events), tuple(run.steps))
+
+
+def rescale_failed(now_ns: int, hpa: objects.HPA, decision: Decision, error: str) -> Decision:
+    """Writing the scale failed (hpa.md §2.1 step 5): AbleToScale False, a FailedRescale event, no scale event kept."""
+    run = _Run(now_ns, hpa, decision.current, list(decision.status.conditions or []))
+    run.condition(
+        "AbleToScale", False, "FailedUpdateScale", f"the HPA controller was unable to update the target scale: {error}"
+    )
+    run.event("Warning", "FailedRescale", f"New size: {decision.desired}; reason: {decision.reason}; error: {error}")
+    status = msgspec.structs.replace(
+        decision.status,
+        desired_replicas=hpa.status.desired_replicas,
+        last_scale_time=hpa.status.last_scale_time,
+        conditions=run.conditions,
+    )
+    events = tuple(e for e in decision.events if e.reason != "SuccessfulRescale") + tuple(run.events)
+    history = decision.history_before_rescale or decision.history
+    steps = (*decision.explanation, f"Writing the scale failed: {error}.")
+    return replace(decision, scaled=False, desired=hpa.status.desired_replicas, status=status, events=events,
+                   history=history, explanation=steps)  # fmt: skip
 
 
 def _selector_error(run: _Run, scale: objects.Scale) -> str | None:
