@@ -72,8 +72,9 @@ class Api:
             return (self.reads.list_items if verb == "list" else self.reads.watch_items)(
                 resource, info, output, options
             )
-        handler = {"create": self.writes.create, "update": self.writes.update, "patch": self.writes.patch,
-                   "delete": self.writes.delete}.get(verb)  # fmt: skip
+        writes = self.writes
+        handler = {"create": writes.create, "update": writes.update, "patch": writes.patch, "delete": writes.delete,
+                   "deletecollection": writes.delete_collection}.get(verb)  # fmt: skip
         if handler is None:
             raise errors.method_not_supported(resource, verb)
         if request.query_params.get("dryRun"):  # refuse rather than persist what the client meant as a trial

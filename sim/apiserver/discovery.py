@@ -56,7 +56,7 @@ def group(name: str, metrics: bool) -> Obj | None:
 
 def _entries(resource: Resource) -> list[Obj]:
     main: Obj = {"name": resource.plural, "singularName": resource.singular, "namespaced": resource.namespaced,
-                 "kind": resource.kind, "verbs": list(r.VERBS)}  # fmt: skip
+                 "kind": resource.kind, "verbs": resource.verbs}  # fmt: skip
     if resource.short_names:
         main["shortNames"] = list(resource.short_names)
     if resource.categories:
@@ -86,7 +86,7 @@ def _aggregated(resource: Resource) -> Obj:
     """One resource as aggregated discovery lists it, its subresources folded in."""
     entry: Obj = {"resource": resource.plural, "responseKind": _kind(resource.group, resource.version, resource.kind),
                   "scope": "Namespaced" if resource.namespaced else "Cluster", "singularResource": resource.singular,
-                  "verbs": list(r.VERBS)}  # fmt: skip
+                  "verbs": resource.verbs}  # fmt: skip
     if resource.short_names:
         entry["shortNames"] = list(resource.short_names)
     if resource.categories:

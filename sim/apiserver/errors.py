@@ -1,5 +1,8 @@
 """Kubernetes `Status` errors with the reasons, codes, messages and details kube-apiserver uses."""
 
+import json
+from dataclasses import dataclass
+
 from sim.apiserver.resources import Obj, Resource
 
 
@@ -50,12 +53,62 @@ def conflict(resource: Resource, name: str) -> ApiError:
     return ApiError(409, "Conflict", message, _details(resource, name))
 
 
+@dataclass(frozen=True)
+class Cause:
+    """One field error of a 422, as k8s.io/apimachinery's field.Error renders it."""
+
+    reason: str  # FieldValueInvalid, FieldValueRequired, FieldValueNotSupported, FieldValueForbidden
+    field: str  # e.g. spec.metrics[0].resource.target.averageUtilization
+    message: str  # the error body, e.g. 'Invalid value: 0: must be greater than 0'
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.message}"
+
+
+def go_value(value: object) -> str:
+    """A bad value as field.Error prints it: numbers and booleans bare, strings quoted, nil as null."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value) if isinstance(value, int | float) else json.dumps(str(value))
+
+
+def field_invalid(field: str, value: object, detail: str) -> Cause:
+    """field.Invalid."""
+    return Cause("FieldValueInvalid", field, f"Invalid value: {go_value(value)}: {detail}")
+
+
+def field_required(field: str, detail: str = "") -> Cause:
+    """field.Required."""
+    return Cause("FieldValueRequired", field, f"Required value: {detail}" if detail else "Required value")
+
+
+def field_forbidden(field: str, detail: str) -> Cause:
+    """field.Forbidden."""
+    return Cause("FieldValueForbidden", field, f"Forbidden: {detail}")
+
+
+def field_not_supported(field: str, value: object, supported: tuple[str, ...]) -> Cause:
+    """field.NotSupported, the supported values quoted and sorted as given."""
+    return Cause("FieldValueNotSupported", field, f"Unsupported value: {go_value(value)}: supported values: "
+                 + ", ".join(json.dumps(option) for option in supported))  # fmt: skip
+
+
+def invalid_object(kind: str, group: str, name: str, causes: list[Cause]) -> ApiError:
+    """422 with every cause; the message aggregates them as errors.NewInvalid does (duplicates once)."""
+    texts = list(dict.fromkeys(str(cause) for cause in causes))
+    aggregate = texts[0] if len(texts) == 1 else f"[{', '.join(texts)}]"
+    qualified = f"{kind}.{group}" if group else kind
+    details: Obj = {"name": name, **({"group": group} if group else {}), "kind": kind, "causes": [
+        {"reason": c.reason, "message": c.message, "field": c.field} for c in causes]}  # fmt: skip
+    return ApiError(422, "Invalid", f'{qualified} "{name}" is invalid: {aggregate}', details)
+
+
 def invalid(resource: Resource, name: str, field: str, detail: str) -> ApiError:
-    """422 for an object that fails validation."""
-    message = f'{resource.kind}{"." + resource.group if resource.group else ""} "{name}" is invalid: {field}: {detail}'
-    details = {**_details(resource, name), "kind": resource.kind, "causes": [
-        {"reason": "FieldValueInvalid", "message": detail, "field": field}]}  # fmt: skip
-    return ApiError(422, "Invalid", message, details)
+    """422 for an object that fails validation on one field; detail is the error body."""
+    reason = "FieldValueRequired" if detail.startswith("Required value") else "FieldValueInvalid"
+    return invalid_object(resource.kind, resource.group, name, [Cause(reason, field, detail)])
 
 
 def bad_request(message: str) -> ApiError:

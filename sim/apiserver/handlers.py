@@ -1,4 +1,8 @@
-"""The read verbs of resource endpoints: get, list and watch, in JSON, Table or metadata-only form."""
+"""The read verbs of resource endpoints: get, list and watch, in JSON, Table or metadata-only form.
+
+Objects are read as stored; JSON and metadata answers show them in the requested version (`versions`), Tables are
+printed from the stored form, as kube-apiserver prints from its internal one.
+"""
 
 import time
 from collections.abc import AsyncIterator, Callable
@@ -6,9 +10,9 @@ from collections.abc import AsyncIterator, Callable
 import msgspec
 from starlette.responses import Response, StreamingResponse
 
-from sim.apiserver import errors, listing, tables, watch
+from sim.apiserver import errors, listing, tables, versions, watch
 from sim.apiserver.negotiate import Output
-from sim.apiserver.registry import Registry
+from sim.apiserver.registry import Registry, check_subresource
 from sim.apiserver.requestinfo import RequestInfo
 from sim.apiserver.resources import Obj, Resource
 
@@ -22,10 +26,11 @@ def respond(obj: Obj, status: int = 200) -> Response:
 
 
 def convert(resource: Resource, obj: Obj, output: Output, include: str, clock: Callable[[], int]) -> Obj:
-    """One object in the requested representation."""
+    """One stored object (or a Scale) in the requested representation and version."""
     if output is Output.TABLE and obj.get("kind") == resource.kind:
-        return tables.table(resource, [obj], clock(), include=include,
+        return tables.table(resource.stored, [obj], clock(), include=include,
                             list_meta={"resourceVersion": obj["metadata"].get("resourceVersion", "")})  # fmt: skip
+    obj = versions.served(resource, obj)
     if output is Output.METADATA and "metadata" in obj:
         return tables.partial(obj)
     return obj
@@ -39,19 +44,25 @@ class Reads:
 
     def get(self, resource: Resource, info: RequestInfo, output: Output, include: str) -> Response:
         """GET of one object or subresource."""
-        obj = self.registry.get(resource, info.namespace, info.name, info.subresource)
+        if info.subresource == "scale":
+            obj = self.registry.get(resource, info.namespace, info.name, info.subresource)
+        else:
+            obj = self.registry.stored_object(resource, info.namespace, info.name)
+            check_subresource(resource, info.subresource)
         return respond(convert(resource, obj, output, include, self.registry.clock))
 
     def list_items(self, resource: Resource, info: RequestInfo, output: Output, options: listing.Options) -> Response:
         """GET of a collection, one page of it when `limit` is set."""
         rv = self.registry.store.rv
-        collection = self.registry.store.collections[resource]
+        collection = self.registry.store.collections[resource.stored]
         items, token = listing.page(collection, _scope(resource, info), options, rv)
         meta: Obj = {"resourceVersion": str(rv), **({"continue": token} if token else {})}
         if output is Output.TABLE:
             return respond(
-                tables.table(resource, items, self.registry.clock(), include=options.include, list_meta=meta)
+                tables.table(resource.stored, items, self.registry.clock(), include=options.include, list_meta=meta)
             )
+        if versions.converts(resource):
+            items = [versions.served(resource, item) for item in items]
         if output is Output.METADATA:
             return respond(tables.partial_list(items, meta))
         return respond({"kind": f"{resource.kind}List", "apiVersion": resource.api_version, "metadata": meta,
@@ -59,16 +70,16 @@ class Reads:
 
     def watch_items(self, resource: Resource, info: RequestInfo, output: Output, options: listing.Options) -> Response:
         """A streaming watch: newline-delimited JSON events until timeoutSeconds."""
-        watcher = watch.Watcher(resource, _scope(resource, info), listing.matcher(resource, options))
+        watcher = watch.Watcher(resource.stored, _scope(resource, info), listing.matcher(resource, options))
         encode = _EventEncoder(resource, output, options.include, self.registry.clock)
         try:
-            backlog = self._backlog(watcher, options)
+            backlog = self._backlog(watcher, options, resource)
         except errors.ApiError as error:
             return StreamingResponse(iter([encode("ERROR", error.status())]), media_type=JSON)
         bookmark = self._bookmark(resource) if options.bookmarks else None
         return StreamingResponse(self._events(watcher, backlog, options.timeout, bookmark, encode), media_type=JSON)
 
-    def _backlog(self, watcher: watch.Watcher, options: listing.Options) -> list[watch.Event]:
+    def _backlog(self, watcher: watch.Watcher, options: listing.Options, resource: Resource) -> list[watch.Event]:
         version = options.resource_version
         if version in ("", "0") or options.initial_events:
             current = listing.page(self.registry.store.collections[watcher.resource], watcher.namespace,
@@ -76,7 +87,7 @@ class Reads:
             self.hub.subscribe(watcher, None)
             initial = [("ADDED", obj) for obj in current]
             if options.initial_events and options.bookmarks:
-                initial.append(self._bookmark(watcher.resource, initial_end=True)())
+                initial.append(self._bookmark(resource, initial_end=True)())
             return initial
         if not version.isdigit():
             raise errors.bad_request(f"invalid resource version {version!r}")
@@ -119,10 +130,11 @@ class _EventEncoder:
     def __call__(self, kind: str, obj: Obj) -> bytes:
         if kind in ("ADDED", "MODIFIED", "DELETED"):
             if self.output is Output.TABLE:
-                obj = tables.table(self.resource, [obj], self.clock(), include=self.include, headers=self.first)
+                obj = tables.table(self.resource.stored, [obj], self.clock(), include=self.include, headers=self.first)
                 self.first = False
-            elif self.output is Output.METADATA:
-                obj = tables.partial(obj)
+            else:
+                obj = versions.served(self.resource, obj)
+                obj = tables.partial(obj) if self.output is Output.METADATA else obj
         elif kind == "BOOKMARK" and self.output is Output.METADATA:
             obj = tables.partial(obj)
         return _encoder.encode({"type": kind, "object": obj}) + b"\n"

@@ -45,7 +45,10 @@ def all_containers(spec: Obj) -> list[Obj]:
 def _defaulted_container(container: Obj) -> Obj:
     image = container.get("image", "")
     pull = "Always" if ":" not in image.rpartition("/")[2] or image.endswith(":latest") else "IfNotPresent"
-    return {**_CONTAINER_DEFAULTS, "imagePullPolicy": pull, **container}
+    defaulted = {**_CONTAINER_DEFAULTS, "imagePullPolicy": pull, **container}
+    if container.get("ports"):
+        defaulted["ports"] = [{**port, "protocol": port.get("protocol") or "TCP"} for port in container["ports"]]
+    return defaulted
 
 
 def qos_class(containers: list[Obj]) -> str:

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from services.lib import timefmt
-from sim.apiserver import objects, podtable
+from sim.apiserver import hpatable, objects, podtable
 from sim.apiserver import resources as r
 from sim.apiserver.resources import Obj, Resource
 
@@ -132,6 +132,10 @@ def _event(obj: Obj, now_ns: int) -> list[Any]:
             obj.get("message", "").strip(), first, obj.get("count") or 1, obj["metadata"]["name"]]  # fmt: skip
 
 
+def _hpa(obj: Obj, now_ns: int) -> list[Any]:
+    return hpatable.cells(obj, _created(obj, now_ns))
+
+
 _WORKLOAD_WIDE: list[Column] = [("Containers", "string", 1), ("Images", "string", 1)]
 PRINTERS: dict[Resource, tuple[list[Column], Cells]] = {
     r.PODS: ([NAME, ("Ready", "string", 0), ("Status", "string", 0), ("Restarts", "string", 0), AGE,
@@ -149,4 +153,6 @@ PRINTERS: dict[Resource, tuple[list[Column], Cells]] = {
     r.EVENTS: ([("Last Seen", "string", 0), ("Type", "string", 0), ("Reason", "string", 0), ("Object", "string", 0),
                 ("Subobject", "string", 1), ("Source", "string", 1), ("Message", "string", 0),
                 ("First Seen", "string", 1), ("Count", "string", 1), ("Name", "string", 1)], _event),
+    r.HPAS: ([NAME, ("Reference", "string", 0), ("Targets", "string", 0), ("MinPods", "string", 0),
+              ("MaxPods", "integer", 0), ("Replicas", "integer", 0), AGE], _hpa),
 }  # fmt: skip

@@ -2,6 +2,8 @@
 
 Subresources: `status` (status only) and `scale` (an autoscaling/v1 Scale view of spec.replicas). Deleting a pod
 is graceful (see `lifecycle.graceful_delete`): the pod is marked and its kubelet removes it when the grace period ends.
+Objects go in and come out in the version of the resource asked for (`versions`); the store holds the storage
+version. Bodies are JSON or Kubernetes protobuf (`protobuf`); answers are always JSON.
 """
 
 import random
@@ -12,7 +14,7 @@ from typing import Any
 import msgspec
 
 from services.lib import timefmt
-from sim.apiserver import errors, lifecycle, objects, patch, strategy
+from sim.apiserver import errors, lifecycle, listing, objects, patch, protobuf, strategy, versions
 from sim.apiserver import resources as r
 from sim.apiserver.resources import Obj, Resource
 from sim.apiserver.store import Store
@@ -21,9 +23,15 @@ _decoder = msgspec.json.Decoder()
 
 
 def decode(body: bytes, content_type: str = "application/json") -> Any:
-    """A JSON request body; ApiError 415 for other media types (protobuf), 400 if it is not JSON."""
-    if content_type.split(";", maxsplit=1)[0].strip() not in ("application/json", ""):
-        raise errors.unsupported_media_type(("application/json",))
+    """A JSON or protobuf request body; ApiError 415 for other media types, 400 if it does not decode."""
+    media_type = content_type.split(";", maxsplit=1)[0].strip()
+    if media_type == protobuf.MEDIA_TYPE:
+        try:
+            return protobuf.decode(body)
+        except protobuf.ProtobufError as error:
+            raise errors.bad_request(f"the request body is not a Kubernetes protobuf object: {error}") from None
+    if media_type not in ("application/json", ""):
+        raise errors.unsupported_media_type(("application/json", protobuf.MEDIA_TYPE))
     try:
         return _decoder.decode(body)
     except msgspec.DecodeError as error:
@@ -41,16 +49,22 @@ class Registry:
         return timefmt.rfc3339(self.clock())
 
     def get(self, resource: Resource, namespace: str, name: str, subresource: str = "") -> Obj:
-        """One object (or its Scale); ApiError 404 if absent."""
-        obj = self.store.get(resource, namespace if resource.namespaced else "", name)
+        """One object in the resource's version (or its Scale); ApiError 404 if absent."""
+        obj = self.stored_object(resource, namespace, name)
+        check_subresource(resource, subresource)
+        return strategy.to_scale(obj) if subresource == "scale" else versions.served(resource, obj)
+
+    def stored_object(self, resource: Resource, namespace: str, name: str) -> Obj:
+        """One object as stored (in the storage version); ApiError 404 if absent."""
+        obj = self.store.get(resource.stored, namespace if resource.namespaced else "", name)
         if obj is None:
             raise errors.not_found(resource, name)
-        _check_subresource(resource, subresource)
-        return strategy.to_scale(obj) if subresource == "scale" else obj
+        return obj
 
     def create(self, resource: Resource, namespace: str, body: Any) -> Obj:
         """Store a new object; ApiError 409 if the name is taken, 404 if the namespace does not exist."""
-        obj = strategy.check_kind(resource, body)
+        served, resource = resource, resource.stored
+        obj = versions.stored(served, strategy.check_kind(served, body))
         if resource.namespaced and self.store.get(r.NAMESPACES, "", namespace) is None:
             raise errors.not_found(r.NAMESPACES, namespace)
         generate = obj.get("metadata", {}).get("generateName", "")
@@ -61,15 +75,17 @@ class Registry:
                                           uid=objects.new_uid(self.rng), now=self.now(), name=name)  # fmt: skip
         if self.store.get(resource, created["metadata"].get("namespace", ""), created["metadata"]["name"]) is not None:
             raise errors.already_exists(resource, created["metadata"]["name"])
-        return self.store.create(resource, created)
+        return versions.served(served, self.store.create(resource, created))
 
     def update(self, resource: Resource, namespace: str, name: str, body: Any, subresource: str = "") -> Obj:
         """Replace an object (or its status, or its scale); ApiError 409 on a stale resourceVersion."""
-        old = self.get(resource, namespace, name)
-        _check_subresource(resource, subresource)
+        old = self.stored_object(resource, namespace, name)
+        check_subresource(resource, subresource)
         if subresource == "scale":
             return strategy.to_scale(self._replace(resource, old, strategy.from_scale(resource, old, body)))
-        return self._replace(resource, old, strategy.prepare_update(resource, old, body, subresource))
+        new = versions.stored(resource, strategy.check_kind(resource, body))
+        updated = strategy.prepare_update(resource.stored, old, new, subresource)
+        return versions.served(resource, self._replace(resource.stored, old, updated))
 
     def patch(
         self, resource: Resource, namespace: str, name: str, kind: str, body: bytes, subresource: str = ""
@@ -87,16 +103,24 @@ class Registry:
 
         Dependents go too (the controller's garbage collection).
         """
-        current = self.get(resource, namespace, name)
+        current = self.stored_object(resource, namespace, name)
         terminating = lifecycle.graceful_delete(current, grace, self.clock()) if resource is r.PODS else None
         if terminating is not None:
             return self._replace(resource, current, terminating)
-        gone = self.store.delete(resource, namespace if resource.namespaced else "", name)
+        gone = self.store.delete(resource.stored, namespace if resource.namespaced else "", name)
         assert gone is not None
-        return gone
+        return versions.served(resource, gone)
+
+    def delete_collection(self, resource: Resource, namespace: str | None, options: listing.Options) -> list[Obj]:
+        """Delete every object the selectors match, in one namespace or all: the objects as each delete left them."""
+        if not resource.collection_delete:
+            raise errors.method_not_supported(resource, "deletecollection")
+        selection = listing.Options(options.labels, options.fields)
+        doomed = listing.page(self.store.collections[resource.stored], namespace, selection, 0)[0]
+        return [self.delete(resource, obj["metadata"].get("namespace", ""), obj["metadata"]["name"]) for obj in doomed]
 
 
-def _check_subresource(resource: Resource, subresource: str) -> None:
+def check_subresource(resource: Resource, subresource: str) -> None:
     if subresource and subresource not in resource.subresources:
         raise errors.no_such_path()
 

@@ -1,7 +1,8 @@
 """The resource types the simulated API server serves: names, kinds, scope, verbs, subresources, selectable fields.
 
 One `Resource` per collection drives discovery, routing, field selectors, error messages and indexes, so adding a
-type (autoscaling/v2 HorizontalPodAutoscalers, for instance) is one entry here plus its printer.
+type is one entry here plus its printer. A resource served in a second version (autoscaling/v1
+HorizontalPodAutoscalers) names its storage version: it has no collection of its own, `versions` converts.
 """
 
 from collections.abc import Mapping
@@ -10,7 +11,7 @@ from typing import Any
 
 Obj = dict[str, Any]  # a Kubernetes object exactly as JSON shows it
 
-VERBS = ("create", "delete", "get", "list", "patch", "update", "watch")
+VERBS = ("create", "delete", "deletecollection", "get", "list", "patch", "update", "watch")
 SUBRESOURCE_VERBS = ("get", "patch", "update")
 COMMON_FIELDS = {"metadata.name": "metadata.name", "metadata.namespace": "metadata.namespace"}
 
@@ -30,6 +31,18 @@ class Resource:
     subresources: tuple[str, ...] = ()  # "status", "scale"
     fields: Mapping[str, str] = field(default_factory=dict)  # field selector label -> dotted path in the object
     indexed: tuple[str, ...] = ()  # field labels with an index, for selective lists and watches
+    storage: "Resource | None" = None  # the version objects are stored in, for a resource served in two versions
+    collection_delete: bool = True  # DELETE on the collection (deletecollection); namespaces have none
+
+    @property
+    def stored(self) -> "Resource":
+        """The resource whose collection holds the objects: the storage version, or this one."""
+        return self.storage or self
+
+    @property
+    def verbs(self) -> list[str]:
+        """The verbs discovery lists."""
+        return [verb for verb in VERBS if verb != "deletecollection" or self.collection_delete]
 
     @property
     def api_version(self) -> str:
@@ -66,7 +79,7 @@ _EVENT_FIELDS = _fields(
 )  # fmt: skip
 
 NAMESPACES = Resource("", "v1", "namespaces", "namespace", "Namespace", False, ("ns",), (), ("status",),
-                      _fields("status.phase"))  # fmt: skip
+                      _fields("status.phase"), collection_delete=False)  # fmt: skip
 NODES = Resource("", "v1", "nodes", "node", "Node", False, ("no",), (), ("status",), _fields("spec.unschedulable"))
 PODS = Resource("", "v1", "pods", "pod", "Pod", True, ("po",), ("all",), ("status",), _POD_FIELDS, ("spec.nodeName",))
 EVENTS = Resource("", "v1", "events", "event", "Event", True, ("ev",), (), (), _EVENT_FIELDS)
@@ -76,8 +89,19 @@ REPLICASETS = Resource("apps", "v1", "replicasets", "replicaset", "ReplicaSet", 
                        ("scale", "status"), _fields("status.replicas"))  # fmt: skip
 STATEFULSETS = Resource("apps", "v1", "statefulsets", "statefulset", "StatefulSet", True, ("sts",), ("all",),
                         ("scale", "status"), _fields())  # fmt: skip
+_HPA_NAMES = (
+    "horizontalpodautoscalers",
+    "horizontalpodautoscaler",
+    "HorizontalPodAutoscaler",
+    True,
+    ("hpa",),
+    ("all",),
+)
+HPAS = Resource("autoscaling", "v2", *_HPA_NAMES, ("status",), _fields())
+HPAS_V1 = Resource("autoscaling", "v1", *_HPA_NAMES, ("status",), _fields(), storage=HPAS)
 
-ALL = (NAMESPACES, NODES, PODS, EVENTS, DEPLOYMENTS, REPLICASETS, STATEFULSETS)
+ALL = (NAMESPACES, NODES, PODS, EVENTS, DEPLOYMENTS, REPLICASETS, STATEFULSETS, HPAS, HPAS_V1)  # v2 first: preferred
+STORED = tuple(r for r in ALL if r.storage is None)
 BY_PATH = {(r.group, r.version, r.plural): r for r in ALL}
 BY_KIND = {(r.api_version, r.kind): r for r in ALL}
 

@@ -22,7 +22,7 @@ MINUTE_NS = 60 * 10**9
 def seed(plan: scenario.Scenario, now_ns: int, rng: random.Random) -> dict[r.Resource, list[Obj]]:
     """Every object of the scenario, ready to load into the store, by resource."""
     created = timefmt.rfc3339(now_ns - 3 * 24 * HOUR_NS)
-    result: dict[r.Resource, list[Obj]] = {resource: [] for resource in r.ALL}
+    result: dict[r.Resource, list[Obj]] = {resource: [] for resource in r.STORED}
     result[r.NAMESPACES] = [
         _created(r.NAMESPACES, ns, rng, timefmt.rfc3339(now_ns - 7 * 24 * HOUR_NS)) for ns in plan.namespaces
     ]

@@ -38,7 +38,7 @@ def build_store(config: Config, now_ns: int, rng: random.Random, logger: logging
     started = time.perf_counter()
     gc.disable()  # millions of fresh dicts: collecting while building them only costs time
     plan = scenario.build(config.nodes, config.pods_per_node, config.kubelet_subnet, config.kubelet_port, now_ns)
-    store = Store(r.ALL)
+    store = Store(r.STORED)
     for resource, objects in seed.seed(plan, now_ns, rng).items():
         store.load(resource, objects)
     gc.freeze()  # the seeded objects live as long as the process: keep them out of every later collection

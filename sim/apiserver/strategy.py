@@ -3,12 +3,13 @@
 Create: check kind, name and namespace, stamp uid/creationTimestamp/generation, fill defaults. Update: keep the
 immutable metadata, refuse a stale resourceVersion, keep status on the main resource and everything but status on
 `/status`, bump generation when spec changes. `/scale` converts to and from an autoscaling/v1 Scale.
+HorizontalPodAutoscalers are defaulted and validated by `hpa` on create and on every update.
 """
 
 import re
 from typing import Any
 
-from sim.apiserver import errors, objects, podspec
+from sim.apiserver import errors, hpa, objects, podspec
 from sim.apiserver import resources as r
 from sim.apiserver.resources import Obj, Resource
 
@@ -17,6 +18,7 @@ _NAME_RULE = ("a lowercase RFC 1123 subdomain must consist of lower case alphanu
               "must start and end with an alphanumeric character")  # fmt: skip
 GENERATIONAL = (r.PODS, r.DEPLOYMENTS, r.REPLICASETS, r.STATEFULSETS)
 WORKLOADS = (r.DEPLOYMENTS, r.REPLICASETS, r.STATEFULSETS)
+_ROLLING_UPDATE: Obj = {"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": "25%", "maxSurge": "25%"}}
 _IMMUTABLE = ("name", "namespace", "uid", "creationTimestamp", "generateName", "deletionTimestamp",
               "deletionGracePeriodSeconds")  # fmt: skip
 
@@ -78,8 +80,11 @@ def _defaults(resource: Resource, obj: Obj) -> Obj:
         _check_selector(resource, name, spec)
         template = spec["template"]
         template = {**template, "spec": podspec.defaulted_spec(template.get("spec", {}))}
+        if resource is r.DEPLOYMENTS:
+            spec = {"revisionHistoryLimit": 10, "progressDeadlineSeconds": 600, **spec,
+                    "strategy": spec.get("strategy") or _ROLLING_UPDATE}  # fmt: skip
         return {**obj, "spec": {"replicas": 1, **spec, "template": template}, "status": obj.get("status") or {}}
-    return obj
+    return hpa.admit_create(obj) if resource is r.HPAS else obj
 
 
 def _check_selector(resource: Resource, name: str, spec: Obj) -> None:
@@ -113,7 +118,7 @@ def prepare_update(resource: Resource, old: Obj, new: Obj, subresource: str = ""
     _check_update(resource, old, new)
     old_meta, new_meta, name = old["metadata"], new.get("metadata", {}), old["metadata"]["name"]
     if subresource == "status":
-        return {**old, "status": new.get("status", {})}
+        return hpa.admit_status(old, new) if resource is r.HPAS else {**old, "status": new.get("status", {})}
     metadata = {**new_meta, **{k: old_meta[k] for k in (*_IMMUTABLE, "generation") if k in old_meta}}
     for key in _IMMUTABLE:
         if key not in old_meta:
@@ -125,7 +130,7 @@ def prepare_update(resource: Resource, old: Obj, new: Obj, subresource: str = ""
         updated["status"] = old["status"]  # the main resource ignores status changes, as in kube-apiserver
     if resource in WORKLOADS:
         _check_selector(resource, name, updated.get("spec", {}))
-    return updated
+    return hpa.admit_update(old, updated) if resource is r.HPAS else updated
 
 
 def to_scale(obj: Obj) -> Obj:
@@ -144,9 +149,8 @@ def from_scale(resource: Resource, obj: Obj, scale: Any) -> Obj:
     name = obj["metadata"]["name"]
     replicas = objects.path(scale, "spec.replicas", 0) if isinstance(scale, dict) else None
     if not isinstance(replicas, int) or replicas < 0:
-        raise errors.invalid(
-            resource, name, "spec.replicas", f"Invalid value: {replicas!r}: must be greater than or equal to 0"
-        )
+        cause = errors.field_invalid("spec.replicas", replicas, "must be greater than or equal to 0")
+        raise errors.invalid_object("Scale", "autoscaling", name, [cause])
     version = objects.path(scale, "metadata.resourceVersion")
     if version and version != obj["metadata"].get("resourceVersion"):
         raise errors.conflict(resource, name)

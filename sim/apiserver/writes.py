@@ -1,4 +1,5 @@
-"""The write verbs of resource endpoints: create (POST), update (PUT), patch (PATCH) and delete (DELETE)."""
+"""The write verbs of resource endpoints: create (POST), update (PUT), patch (PATCH), delete and deletecollection
+(DELETE). Bodies may be JSON or Kubernetes protobuf; answers are JSON."""
 
 import re
 from collections.abc import Mapping
@@ -7,7 +8,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from sim.apiserver import errors
+from sim.apiserver import errors, listing
 from sim.apiserver.handlers import respond
 from sim.apiserver.registry import Registry, decode
 from sim.apiserver.requestinfo import RequestInfo
@@ -51,6 +52,14 @@ class Writes:
         options = decode(body, request.headers.get("content-type", "")) if body.strip() else {}
         grace = grace_period(options, request.query_params)
         return respond(self.registry.delete(resource, info.namespace, info.name, grace))
+
+    async def delete_collection(self, request: Request, resource: Resource, info: RequestInfo) -> Response:
+        """DELETE of a collection: every object its label and field selectors match, answered as a list of them."""
+        options = listing.parse(resource, request.query_params)
+        namespace = info.namespace if resource.namespaced and info.namespace else None
+        items = self.registry.delete_collection(resource, namespace, options)
+        return respond({"kind": f"{resource.kind}List", "apiVersion": resource.api_version,
+                        "metadata": {"resourceVersion": str(self.registry.store.rv)}, "items": items})  # fmt: skip
 
 
 def grace_period(options: Any, query: Mapping[str, str]) -> int | None:

@@ -40,11 +40,18 @@ def body(response: httpx.Response) -> Any:
 async def test_discovery_lists_the_served_groups_and_resources(client: httpx.AsyncClient) -> None:
     assert body(await client.get("/api"))["versions"] == ["v1"]
     groups = body(await client.get("/apis"))
-    assert [g["name"] for g in groups["groups"]] == ["apps"]
+    assert [g["name"] for g in groups["groups"]] == ["apps", "autoscaling"]
+    assert groups["groups"][1]["preferredVersion"] == {"groupVersion": "autoscaling/v2", "version": "v2"}
+    assert [v["version"] for v in groups["groups"][1]["versions"]] == ["v2", "v1"]
     core = {res["name"]: res for res in body(await client.get("/api/v1"))["resources"]}
     assert core["pods"]["shortNames"] == ["po"] and core["pods"]["namespaced"]
     assert core["nodes"]["shortNames"] == ["no"] and not core["nodes"]["namespaced"]
     assert core["pods/status"]["verbs"] == ["get", "patch", "update"]
+    assert "deletecollection" in core["pods"]["verbs"] and "deletecollection" not in core["namespaces"]["verbs"]
+    hpas = {res["name"]: res for res in body(await client.get("/apis/autoscaling/v2"))["resources"]}
+    assert hpas["horizontalpodautoscalers"]["shortNames"] == ["hpa"]
+    assert hpas["horizontalpodautoscalers"]["categories"] == ["all"]
+    assert hpas["horizontalpodautoscalers/status"]["kind"] == "HorizontalPodAutoscaler"
     apps = {res["name"]: res for res in body(await client.get("/apis/apps/v1"))["resources"]}
     assert apps["deployments/scale"] | {"verbs": []} == {"name": "deployments/scale", "singularName": "",
         "namespaced": True, "kind": "Scale", "verbs": [], "group": "autoscaling", "version": "v1"}  # fmt: skip
@@ -92,15 +99,18 @@ async def test_writes_answer_with_the_stored_object_or_a_status(client: httpx.As
     created = await client.post("/api/v1/namespaces", json=namespace)
     patched = await client.patch("/api/v1/namespaces/team", content=b'{"metadata":{"labels":{"a":"b"}}}',
                                  headers={"Content-Type": "application/merge-patch+json"})  # fmt: skip
-    protobuf = await client.post("/api/v1/namespaces", content=b"k8s\x00", headers={"Content-Type":
+    protobuf = await client.post("/api/v1/namespaces", content=b"k8s\x00\x0a\x05", headers={"Content-Type":
                                  "application/vnd.kubernetes.protobuf"})  # fmt: skip
-    collection = await client.delete("/api/v1/namespaces/team/pods")
+    yaml = await client.post("/api/v1/namespaces", content=b"kind: Namespace", headers={"Content-Type":
+                             "application/yaml"})  # fmt: skip
+    collection = await client.delete("/api/v1/namespaces")
     trial = await client.delete("/api/v1/namespaces/team", params={"dryRun": "All"})
     deleted = await client.delete("/api/v1/namespaces/team")
 
     assert created.status_code == 201 and body(created)["status"] == {"phase": "Active"}
     assert body(patched)["metadata"]["labels"] == {"a": "b", "kubernetes.io/metadata.name": "team"}
-    assert protobuf.status_code == 415
+    assert protobuf.status_code == 400 and "not a Kubernetes protobuf object" in body(protobuf)["message"]
+    assert yaml.status_code == 415 and body(yaml)["reason"] == "UnsupportedMediaType"
     assert collection.status_code == 405 and body(collection)["reason"] == "MethodNotAllowed"
     assert trial.status_code == 400 and "dryRun" in body(trial)["message"]
     assert deleted.status_code == 200 and body(deleted)["metadata"]["name"] == "team"
@@ -178,7 +188,8 @@ async def test_aggregated_discovery_is_served_when_the_client_prefers_it(client:
         "scope": "Namespaced", "singularResource": "pod", "verbs": [], "shortNames": ["po"], "categories": ["all"],
         "subresources": [{"subresource": "status", "verbs": ["get", "patch", "update"],
                           "responseKind": {"group": "", "version": "v1", "kind": "Pod"}}]}  # fmt: skip
-    [apps] = body(apis)["items"]
+    apps, autoscaling = body(apis)["items"]
+    assert [v["version"] for v in autoscaling["versions"]] == ["v2", "v1"]
     deployments = next(res for res in apps["versions"][0]["resources"] if res["resource"] == "deployments")
     assert deployments["subresources"][0] == {"subresource": "scale", "verbs": ["get", "patch", "update"],
         "responseKind": {"group": "autoscaling", "version": "v1", "kind": "Scale"}}  # fmt: skip

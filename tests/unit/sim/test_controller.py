@@ -132,7 +132,9 @@ async def test_pods_leave_once_their_grace_period_is_over(registry: Registry, co
 async def test_deleting_a_namespace_deletes_everything_in_it(registry: Registry, controller: Controller) -> None:
     registry.delete(r.NAMESPACES, "", "shop")
 
-    await until(registry.store, lambda: not any(registry.store.collections[res].objects.get("shop") for res in r.ALL))
+    await until(
+        registry.store, lambda: not any(registry.store.collections[res].objects.get("shop") for res in r.STORED)
+    )
 
 
 async def test_a_bare_pod_is_scheduled_and_started(registry: Registry, controller: Controller) -> None:
