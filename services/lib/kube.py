@@ -107,7 +107,7 @@ class Kube:
             method,
             query_params=list(params),
             header_params={"Accept": accept, "Content-Type": content_type},
-            body=body,
+            body=None if body is None else msgspec.json.decode(body),  # the client JSON-encodes bodies itself
             auth_settings=["BearerToken"],
             _preload_content=False,
             _request_timeout=aiohttp.ClientTimeout(total=timeout, sock_connect=10),

@@ -48,7 +48,12 @@ class Cluster:
         if new is not None:
             self._index("Pod", new, add=True)
         key = (new or old).metadata.key  # type: ignore[union-attr]
+        was_running = key in self._placed
         self._place(key, new, now_ns)
+        if was_running != (key in self._placed):  # the workload's share of a cpu-total changed for every pod
+            for sibling in self._siblings(new or old):  # type: ignore[arg-type]
+                if sibling != key:
+                    self._place(sibling, self._pods.get(sibling), now_ns)
 
     def workload_changed(self, kind: str, old: objects.Owned | None, new: objects.Owned | None, now_ns: int) -> None:
         """A ReplicaSet, Deployment or StatefulSet changed: its pods' targets may have too."""
@@ -56,8 +61,8 @@ class Cluster:
             self._index(kind, old, add=False)
         if new is not None:
             self._index(kind, new, add=True)
-        before = targets.relevant(old.metadata.annotations) if old else (None, None)
-        after = targets.relevant(new.metadata.annotations) if new else (None, None)
+        before = targets.relevant(old.metadata.annotations) if old else None
+        after = targets.relevant(new.metadata.annotations) if new else None
         if before != after or old is None or new is None:
             meta = (new or old).metadata  # type: ignore[union-attr]
             for key in self._pods_under((kind, meta.namespace, meta.name)):
@@ -73,7 +78,17 @@ class Cluster:
                 break
             chain.append(found.metadata.annotations)
             owner = found.metadata.controller
-        return targets.resolve(chain, len(pod.spec.reporting))
+        peers = 1 + sum(1 for key in self._siblings(pod) if key in self._placed and key != pod.metadata.key)
+        return targets.resolve(chain, len(pod.spec.reporting), peers)
+
+    def _siblings(self, pod: objects.Pod) -> list[str]:
+        """Keys of the pods of the pod's workload (itself included), found through its owners."""
+        owner, namespace, root = pod.metadata.controller, pod.metadata.namespace, None
+        while owner is not None:
+            root = (owner.kind, namespace, owner.name)
+            found = self._workloads.get(owner.kind, {}).get(f"{namespace}/{owner.name}")
+            owner = found.metadata.controller if found is not None else None
+        return self._pods_under(root) if root else [pod.metadata.key]
 
     def endpoint(self, name: str) -> tuple[str, int] | None:
         """Where the node's kubelet should listen now: None when the Node is gone, has no address, or is down."""
