@@ -1,4 +1,5 @@
-"""The Starlette application: routes, the authn/authz seam, dispatch of resource verbs, Status errors."""
+"""The Starlette application: authentication and authorization (`auth`), dispatch of resource verbs and reviews, the
+aggregation proxy, Status errors."""
 
 import msgspec
 from starlette.applications import Starlette
@@ -6,10 +7,11 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
-from sim.apiserver import auth, discovery, errors, listing, negotiate, openapi, requestinfo
+from sim.apiserver import auth, authn, discovery, errors, listing, negotiate, openapi, requestinfo, reviews
 from sim.apiserver import resources as r
 from sim.apiserver.handlers import Reads, respond
 from sim.apiserver.proxy import PREFIX, Proxy
+from sim.apiserver.registry import decode
 from sim.apiserver.writes import Writes
 
 METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"]
@@ -17,21 +19,25 @@ _encoder = msgspec.json.Encoder()
 
 
 class Api:
-    """Every endpoint, closed over the read and write handlers and the optional metrics proxy."""
+    """Every endpoint, closed over the read and write handlers, the optional metrics proxy and authn/authz."""
 
-    def __init__(self, reads: Reads, writes: Writes, proxy: Proxy | None) -> None:
-        self.reads, self.writes, self.proxy = reads, writes, proxy
+    def __init__(self, reads: Reads, writes: Writes, proxy: Proxy | None, guard: auth.Auth) -> None:
+        self.reads, self.writes, self.proxy, self.guard = reads, writes, proxy, guard
 
     async def handle(self, request: Request) -> Response:
-        """Authenticate, resolve, authorize, then answer or forward the request."""
+        """Resolve, authenticate, authorize, then answer or forward the request.
+
+        Requests for the aggregated metrics API are authorized here too, as kube-apiserver's filters run before its
+        aggregator, then forwarded with the caller's identity; the metrics API server authorizes them again itself.
+        """
         info = requestinfo.resolve(request.method, request.url.path, request.query_params)
-        user = auth.authenticate(request)
-        auth.authorize(user, info)
+        user = self.guard.authenticate(request)
+        self.guard.authorize(user, info, request.query_params)
         if request.url.path.startswith(PREFIX) and self.proxy is not None:
             return await self.proxy.forward(request, user)
         if not info.is_resource:
             return self.non_resource(info, request.headers.get("accept", ""))
-        return await self.resource(request, info)
+        return await self.resource(request, info, user)
 
     def non_resource(self, info: requestinfo.RequestInfo, accept: str = "") -> Response:
         """Discovery documents, /version and the health endpoints."""
@@ -56,12 +62,14 @@ class Api:
             raise errors.no_such_path()
         return respond(document)
 
-    async def resource(self, request: Request, info: requestinfo.RequestInfo) -> Response:
+    async def resource(self, request: Request, info: requestinfo.RequestInfo, user: authn.User) -> Response:
         """A verb on a resource collection, object or subresource."""
         resource = r.lookup(info.group, info.version, info.resource)
         if resource is None:
             raise errors.no_such_path()
         verb = info.verb
+        if resource.review:
+            return await self.review(request, resource, info, user)
         if verb in ("get", "list", "watch"):
             output = negotiate.choose(request.headers.get("accept", ""))
             options = listing.parse(resource, request.query_params)
@@ -80,6 +88,16 @@ class Api:
         if request.query_params.get("dryRun"):  # refuse rather than persist what the client meant as a trial
             raise errors.bad_request("dryRun is not supported by the simulated API server")
         return await handler(request, resource, info)
+
+    async def review(
+        self, request: Request, resource: r.Resource, info: requestinfo.RequestInfo, user: authn.User
+    ) -> Response:
+        """POST of a TokenReview, SubjectAccessReview or kin: 201 with the answer; nothing is stored."""
+        if info.verb != "create" or info.subresource:
+            raise errors.method_not_supported(resource, info.verb)
+        body = decode(await request.body(), request.headers.get("content-type", ""))
+        guard = self.guard
+        return respond(reviews.answer(resource, body, user, info.namespace, guard.policy, guard.tokens), 201)
 
 
 def _group_version(parts: list[str]) -> tuple[str, str]:

@@ -3,14 +3,15 @@
 It listens to the store, notes what needs work and does the work in its own task, never inside the write that
 triggered it. New pods are bound to the least-loaded Ready node and handed to `kubelet`, which starts them and
 keeps their lifecycle; deleting an owner deletes its dependents (pods gracefully, as kube's garbage collector does),
-deleting a namespace removes everything in it at once.
+deleting a namespace removes everything in it at once. A changed ClusterRole re-aggregates the ClusterRoles with an
+aggregationRule (kube's clusterrole-aggregation controller).
 """
 
 import asyncio
 import logging
 import random
 
-from sim.apiserver import errors, lifecycle, placement, podspec, podstatus
+from sim.apiserver import errors, lifecycle, placement, podspec, podstatus, rbac
 from sim.apiserver import resources as r
 from sim.apiserver.kubelet import Kubelet
 from sim.apiserver.reconcile import Reconciler
@@ -59,6 +60,8 @@ class Controller:
             self.kubelet.observe_node(change)
         elif resource in (r.DEPLOYMENTS, r.REPLICASETS, r.STATEFULSETS) and change.type != "DELETED":
             self.mark(_OWNERS[resource.kind], namespace, name)
+        elif resource is r.CLUSTER_ROLES:
+            self.mark("aggregate", "", "")
         for ref in obj["metadata"].get("ownerReferences", ()):
             if ref.get("controller") and ref.get("kind") in _OWNERS:
                 self.mark(_OWNERS[ref["kind"]], namespace, ref["name"])
@@ -101,8 +104,15 @@ class Controller:
             "deployment": self.reconciler.deployment, "replicaset": self.reconciler.replica_set,
             "statefulset": self.reconciler.stateful_set, "schedule": self.schedule, "collect": self.collect,
             "purge": self.purge, "restart": self.kubelet.restart, "node-ready": self.kubelet.node_ready,
+            "aggregate": self.aggregate,
         }  # fmt: skip
         handlers[kind](namespace, name)
+
+    def aggregate(self, namespace: str, name: str) -> None:
+        """Bring the rules of every aggregated ClusterRole up to date."""
+        del namespace, name  # one work item covers every ClusterRole
+        for role in rbac.aggregate(self.store.collections[r.CLUSTER_ROLES].scan(None)):
+            self.store.replace(r.CLUSTER_ROLES, role)
 
     def collect(self, namespace: str, uid: str) -> None:
         """Delete the dependents of a deleted owner: pods gracefully, with their own grace period."""

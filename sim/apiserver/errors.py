@@ -143,3 +143,20 @@ def expired(message: str) -> ApiError:
 def service_unavailable() -> ApiError:
     """503 when an aggregated API server cannot be reached."""
     return ApiError(503, "ServiceUnavailable", "the server is currently unable to handle the request")
+
+
+def unauthorized() -> ApiError:
+    """401 for missing or invalid credentials; kubectl says `You must be logged in to the server (Unauthorized)`."""
+    return ApiError(401, "Unauthorized", "Unauthorized")
+
+
+def forbidden(group: str, resource: str, name: str, message: str) -> ApiError:
+    """403 as kube's NewForbidden builds it: `pods is forbidden: <message>`, or `forbidden: ...` for a path."""
+    qualified = f"{resource}.{group}" if group else resource
+    if not resource:
+        text = f"forbidden: {message}"
+    else:
+        text = f'{qualified} "{name}" is forbidden: {message}' if name else f"{qualified} is forbidden: {message}"
+    details: Obj = {**({"name": name} if name else {}), **({"group": group} if group else {}),
+                    **({"kind": resource} if resource else {})}  # fmt: skip
+    return ApiError(403, "Forbidden", text, details)

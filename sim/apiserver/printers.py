@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from services.lib import timefmt
-from sim.apiserver import hpatable, objects, podtable
+from sim.apiserver import hpatable, objects, podtable, rbactable
 from sim.apiserver import resources as r
 from sim.apiserver.resources import Obj, Resource
 
@@ -136,6 +136,14 @@ def _hpa(obj: Obj, now_ns: int) -> list[Any]:
     return hpatable.cells(obj, _created(obj, now_ns))
 
 
+def _binding(obj: Obj, now_ns: int) -> list[Any]:
+    return rbactable.binding_cells(obj, _created(obj, now_ns))
+
+
+def _config_map(obj: Obj, now_ns: int) -> list[Any]:
+    return rbactable.config_map_cells(obj, _created(obj, now_ns))
+
+
 _WORKLOAD_WIDE: list[Column] = [("Containers", "string", 1), ("Images", "string", 1)]
 PRINTERS: dict[Resource, tuple[list[Column], Cells]] = {
     r.PODS: ([NAME, ("Ready", "string", 0), ("Status", "string", 0), ("Restarts", "string", 0), AGE,
@@ -155,4 +163,10 @@ PRINTERS: dict[Resource, tuple[list[Column], Cells]] = {
                 ("First Seen", "string", 1), ("Count", "string", 1), ("Name", "string", 1)], _event),
     r.HPAS: ([NAME, ("Reference", "string", 0), ("Targets", "string", 0), ("MinPods", "string", 0),
               ("MaxPods", "integer", 0), ("Replicas", "integer", 0), AGE], _hpa),
+    r.CONFIGMAPS: ([NAME, ("Data", "integer", 0), AGE], _config_map),
+    **{roles: ([NAME, ("Created At", "date", 0)], lambda obj, _: rbactable.role_cells(obj))
+       for roles in (r.ROLES, r.CLUSTER_ROLES)},
+    **{bindings: ([NAME, ("Role", "string", 0), AGE, ("Users", "string", 1), ("Groups", "string", 1),
+                   ("ServiceAccounts", "string", 1)], _binding)
+       for bindings in (r.ROLE_BINDINGS, r.CLUSTER_ROLE_BINDINGS)},
 }  # fmt: skip

@@ -3,7 +3,8 @@
 Sources: k8s.io/apimachinery pkg/runtime (TypeMeta, Unknown), pkg/apis/meta/v1 (ObjectMeta, LabelSelector, Time),
 pkg/api/resource (Quantity), pkg/util/intstr; k8s.io/api core/v1, apps/v1, autoscaling/v1 and autoscaling/v2.
 Only what kubectl's generators and client-go's typed clients send is listed (`kubectl create namespace|deployment`,
-`kubectl run`, `kubectl autoscale`, HPA status and Scale writes, Events, DeleteOptions); other fields are skipped.
+`kubectl run`, `kubectl autoscale`, `kubectl create configmap|role|rolebinding|...`, `kubectl auth can-i|whoami`,
+HPA status and Scale writes, Events, DeleteOptions, reviews); other fields are skipped.
 
 One message per entry: `Name: <number> <jsonName> [type], ...`. Types: str (the default), int, bool, Time,
 MicroTime, Quantity, IntOrString, a message name, `[T]` repeated, `{T}` a map from strings to T. A trailing `?`
@@ -91,6 +92,26 @@ ObjectMetricStatus: 1 metric MetricIdentifier, 2 current MetricValueStatus,
     3 describedObject CrossVersionObjectReference
 ExternalMetricStatus: 1 metric MetricIdentifier, 2 current MetricValueStatus
 MetricValueStatus: 1 value Quantity?, 2 averageValue Quantity?, 3 averageUtilization int?
+
+ConfigMap: 1 metadata ObjectMeta, 2 data {str}, 4 immutable bool?
+Role: 1 metadata ObjectMeta, 2 rules [PolicyRule]
+ClusterRole: 1 metadata ObjectMeta, 2 rules [PolicyRule], 3 aggregationRule AggregationRule?
+PolicyRule: 1 verbs [str], 2 apiGroups [str], 3 resources [str], 4 resourceNames [str], 5 nonResourceURLs [str]
+AggregationRule: 1 clusterRoleSelectors [LabelSelector]
+RoleBinding: 1 metadata ObjectMeta, 2 subjects [Subject], 3 roleRef RoleRef
+Subject: 1 kind, 2 apiGroup, 3 name, 4 namespace
+RoleRef: 1 apiGroup, 2 kind, 3 name
+
+TokenReview: 1 metadata ObjectMeta, 2 spec TokenReviewSpec
+TokenReviewSpec: 1 token, 2 audiences [str]
+SelfSubjectReview: 1 metadata ObjectMeta
+SubjectAccessReview: 1 metadata ObjectMeta, 2 spec SubjectAccessReviewSpec
+SubjectAccessReviewSpec: 1 resourceAttributes ResourceAttributes?, 2 nonResourceAttributes NonResourceAttributes?,
+    3 user, 4 groups [str], 6 uid
+ResourceAttributes: 1 namespace, 2 verb, 3 group, 4 version, 5 resource, 6 subresource, 7 name
+NonResourceAttributes: 1 path, 2 verb
+SelfSubjectRulesReview: 1 metadata ObjectMeta, 2 spec SelfSubjectRulesReviewSpec
+SelfSubjectRulesReviewSpec: 1 namespace
 """
 
 KINDS = {  # (apiVersion, kind) of runtime.Unknown's TypeMeta -> message
@@ -99,6 +120,14 @@ KINDS = {  # (apiVersion, kind) of runtime.Unknown's TypeMeta -> message
     ("autoscaling/v1", "HorizontalPodAutoscaler"): "V1HorizontalPodAutoscaler",
     ("autoscaling/v2", "HorizontalPodAutoscaler"): "HorizontalPodAutoscaler",
     ("v1", "DeleteOptions"): "DeleteOptions", ("meta.k8s.io/v1", "DeleteOptions"): "DeleteOptions",
+    ("v1", "ConfigMap"): "ConfigMap",
+    **{("rbac.authorization.k8s.io/v1", kind): "RoleBinding" if kind.endswith("Binding") else kind
+       for kind in ("Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding")},
+    ("authentication.k8s.io/v1", "TokenReview"): "TokenReview",
+    ("authentication.k8s.io/v1", "SelfSubjectReview"): "SelfSubjectReview",
+    **{("authorization.k8s.io/v1", kind): "SubjectAccessReview"
+       for kind in ("SubjectAccessReview", "LocalSubjectAccessReview", "SelfSubjectAccessReview")},
+    ("authorization.k8s.io/v1", "SelfSubjectRulesReview"): "SelfSubjectRulesReview",
 }  # fmt: skip
 
 

@@ -1,14 +1,17 @@
 """The aggregation layer: requests under /apis/metrics.k8s.io/ go to the metrics API server, as an APIService routes.
 
-Like kube-apiserver's aggregator it presents the front-proxy client certificate, names the caller in
-X-Remote-User/X-Remote-Group, skips verifying the backend's certificate (the APIService has
-insecureSkipTLSVerify: true) and streams status, body and Content-Type back. An unreachable backend is a 503.
+Like kube-apiserver's aggregator it presents the front-proxy client certificate, names the authenticated caller in
+X-Remote-User, one X-Remote-Group per group and X-Remote-Extra-<key> per extra value (any such headers the caller
+sent are dropped: only Accept, Content-Type and User-Agent are passed on), skips verifying the backend's certificate
+(the APIService has insecureSkipTLSVerify: true) and streams status, body and Content-Type back. An unreachable
+backend is a 503.
 """
 
 import logging
 import ssl
 from collections.abc import AsyncIterator
 from pathlib import Path
+from urllib.parse import quote
 
 import aiohttp
 from multidict import CIMultiDict
@@ -16,7 +19,7 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
 from sim.apiserver import errors
-from sim.apiserver.auth import User
+from sim.apiserver.authn import User
 
 PREFIX = "/apis/metrics.k8s.io/"
 _FORWARDED = ("accept", "content-type", "user-agent")
@@ -52,6 +55,9 @@ class Proxy:
         headers["X-Remote-User"] = user.name
         for group in user.groups:
             headers.add("X-Remote-Group", group)
+        for key, values in user.extra.items():
+            for value in values:  # keys are percent-encoded, as kube's SetAuthProxyHeaders does
+                headers.add(f"X-Remote-Extra-{quote(key, safe='')}", value)
         return headers
 
     async def forward(self, request: Request, user: User) -> Response:

@@ -1,6 +1,6 @@
 """What a request asks for, read from its method and path alone, as kube-apiserver's RequestInfoResolver does.
 
-Authorization (a later issue) decides on a RequestInfo, so it is computed before any handler runs.
+Authorization (`auth`) decides on a RequestInfo, so it is computed before any handler runs.
 """
 
 from collections.abc import Mapping

@@ -2,7 +2,8 @@
 
 One `Resource` per collection drives discovery, routing, field selectors, error messages and indexes, so adding a
 type is one entry here plus its printer. A resource served in a second version (autoscaling/v1
-HorizontalPodAutoscalers) names its storage version: it has no collection of its own, `versions` converts.
+HorizontalPodAutoscalers) names its storage version: it has no collection of its own, `versions` converts. Reviews
+(TokenReview, SubjectAccessReview and their kin) take only `create`, are answered from the request and never stored.
 """
 
 from collections.abc import Mapping
@@ -33,6 +34,7 @@ class Resource:
     indexed: tuple[str, ...] = ()  # field labels with an index, for selective lists and watches
     storage: "Resource | None" = None  # the version objects are stored in, for a resource served in two versions
     collection_delete: bool = True  # DELETE on the collection (deletecollection); namespaces have none
+    review: bool = False  # create-only, answered by `reviews`, never stored
 
     @property
     def stored(self) -> "Resource":
@@ -42,6 +44,8 @@ class Resource:
     @property
     def verbs(self) -> list[str]:
         """The verbs discovery lists."""
+        if self.review:
+            return ["create"]
         return [verb for verb in VERBS if verb != "deletecollection" or self.collection_delete]
 
     @property
@@ -100,8 +104,31 @@ _HPA_NAMES = (
 HPAS = Resource("autoscaling", "v2", *_HPA_NAMES, ("status",), _fields())
 HPAS_V1 = Resource("autoscaling", "v1", *_HPA_NAMES, ("status",), _fields(), storage=HPAS)
 
-ALL = (NAMESPACES, NODES, PODS, EVENTS, DEPLOYMENTS, REPLICASETS, STATEFULSETS, HPAS, HPAS_V1)  # v2 first: preferred
-STORED = tuple(r for r in ALL if r.storage is None)
+CONFIGMAPS = Resource("", "v1", "configmaps", "configmap", "ConfigMap", True, ("cm",), (), (), _fields())
+RBAC = "rbac.authorization.k8s.io"
+ROLES = Resource(RBAC, "v1", "roles", "role", "Role", True, (), (), (), _fields())
+CLUSTER_ROLES = Resource(RBAC, "v1", "clusterroles", "clusterrole", "ClusterRole", False, (), (), (), _fields())
+ROLE_BINDINGS = Resource(RBAC, "v1", "rolebindings", "rolebinding", "RoleBinding", True, (), (), (), _fields())
+CLUSTER_ROLE_BINDINGS = Resource(RBAC, "v1", "clusterrolebindings", "clusterrolebinding", "ClusterRoleBinding", False,
+                                 (), (), (), _fields())  # fmt: skip
+
+
+def _review(group: str, kind: str, namespaced: bool = False) -> Resource:
+    return Resource(group, "v1", kind.lower() + "s", kind.lower(), kind, namespaced, review=True)
+
+
+TOKEN_REVIEWS = _review("authentication.k8s.io", "TokenReview")
+SELF_SUBJECT_REVIEWS = _review("authentication.k8s.io", "SelfSubjectReview")
+LOCAL_SUBJECT_ACCESS_REVIEWS = _review("authorization.k8s.io", "LocalSubjectAccessReview", namespaced=True)
+SELF_SUBJECT_ACCESS_REVIEWS = _review("authorization.k8s.io", "SelfSubjectAccessReview")
+SELF_SUBJECT_RULES_REVIEWS = _review("authorization.k8s.io", "SelfSubjectRulesReview")
+SUBJECT_ACCESS_REVIEWS = _review("authorization.k8s.io", "SubjectAccessReview")
+
+ALL = (NAMESPACES, NODES, PODS, EVENTS, CONFIGMAPS, DEPLOYMENTS, REPLICASETS, STATEFULSETS, TOKEN_REVIEWS,
+       SELF_SUBJECT_REVIEWS, LOCAL_SUBJECT_ACCESS_REVIEWS, SELF_SUBJECT_ACCESS_REVIEWS, SELF_SUBJECT_RULES_REVIEWS,
+       SUBJECT_ACCESS_REVIEWS, HPAS, HPAS_V1, CLUSTER_ROLE_BINDINGS, CLUSTER_ROLES, ROLE_BINDINGS,
+       ROLES)  # fmt: skip  # in discovery order; autoscaling v2 before v1: preferred
+STORED = tuple(r for r in ALL if r.storage is None and not r.review)
 BY_PATH = {(r.group, r.version, r.plural): r for r in ALL}
 BY_KIND = {(r.api_version, r.kind): r for r in ALL}
 

@@ -17,6 +17,7 @@ from sim.apiserver.resources import Obj
 
 HOUR_NS = 3600 * 10**9
 MINUTE_NS = 60 * 10**9
+WEEK_NS = 7 * 24 * HOUR_NS  # the age of the cluster: its namespaces, nodes and bootstrap objects
 
 
 def seed(plan: scenario.Scenario, now_ns: int, rng: random.Random) -> dict[r.Resource, list[Obj]]:
@@ -24,9 +25,9 @@ def seed(plan: scenario.Scenario, now_ns: int, rng: random.Random) -> dict[r.Res
     created = timefmt.rfc3339(now_ns - 3 * 24 * HOUR_NS)
     result: dict[r.Resource, list[Obj]] = {resource: [] for resource in r.STORED}
     result[r.NAMESPACES] = [
-        _created(r.NAMESPACES, ns, rng, timefmt.rfc3339(now_ns - 7 * 24 * HOUR_NS)) for ns in plan.namespaces
+        _created(r.NAMESPACES, ns, rng, timefmt.rfc3339(now_ns - WEEK_NS)) for ns in plan.namespaces
     ]
-    result[r.NODES] = [_created(r.NODES, node, rng, timefmt.rfc3339(now_ns - 7 * 24 * HOUR_NS)) for node in plan.nodes]
+    result[r.NODES] = [_created(r.NODES, node, rng, timefmt.rfc3339(now_ns - WEEK_NS)) for node in plan.nodes]
     nodes = _node_ring(result[r.NODES])
     for spec in plan.workloads:
         workload = _created(r.DEPLOYMENTS if spec["kind"] == "Deployment" else r.STATEFULSETS, spec, rng, created)

@@ -1,4 +1,5 @@
-"""Wiring of the simulated control plane: certificates, seeding, the HTTPS server, the controller, shutdown."""
+"""Wiring of the simulated control plane: certificates and tokens, seeding, the HTTPS server, the controller, the
+kubeconfigs, shutdown."""
 
 import asyncio
 import contextlib
@@ -12,9 +13,9 @@ from collections.abc import Iterator
 
 import uvicorn
 
-from services.lib import lifecycle, tls
+from services.lib import lifecycle, timefmt, tls
 from sim import pki, scenario
-from sim.apiserver import app, seed, watch
+from sim.apiserver import app, auth, bootstrap, seed, tlspeer, watch
 from sim.apiserver import resources as r
 from sim.apiserver.config import Config
 from sim.apiserver.controller import Controller
@@ -33,13 +34,16 @@ class _Server(uvicorn.Server):
         yield
 
 
-def build_store(config: Config, now_ns: int, rng: random.Random, logger: logging.Logger) -> Store:
-    """A store holding the seeded scenario."""
+def build_store(config: Config, layout: pki.Layout, now_ns: int, rng: random.Random, logger: logging.Logger) -> Store:
+    """A store holding the seeded scenario, the RBAC bootstrap policy and the authentication ConfigMap."""
     started = time.perf_counter()
     gc.disable()  # millions of fresh dicts: collecting while building them only costs time
     plan = scenario.build(config.nodes, config.pods_per_node, config.kubelet_subnet, config.kubelet_port, now_ns)
     store = Store(r.STORED)
     for resource, objects in seed.seed(plan, now_ns, rng).items():
+        store.load(resource, objects)
+    cas = layout.ca[0].read_text(), layout.front_proxy_ca[0].read_text()
+    for resource, objects in bootstrap.bootstrap(*cas, timefmt.rfc3339(now_ns - seed.WEEK_NS), rng).items():
         store.load(resource, objects)
     gc.freeze()  # the seeded objects live as long as the process: keep them out of every later collection
     gc.enable()
@@ -61,20 +65,23 @@ def listen(config: Config) -> socket.socket:
 def build_server(
     config: Config, layout: pki.Layout, registry: Registry, hub: watch.Hub, proxy: Proxy | None
 ) -> _Server:
-    """uvicorn serving the API over TLS with the cluster-CA-signed serving certificate."""
-    api = app.Api(Reads(registry, hub), Writes(registry), proxy)
+    """uvicorn serving the API over TLS with the cluster-CA-signed serving certificate, asking clients for a
+    certificate of the cluster CA (optional) and passing its subject on (`tlspeer`)."""
+    guard = auth.Auth(pki.read_tokens(layout), registry.store)
+    api = app.Api(Reads(registry, hub), Writes(registry), proxy, guard)
+    context = tls.server_context(*layout.apiserver, client_ca=layout.ca[0])
     return _Server(uvicorn.Config(
         app.build_app(api), log_config=None, log_level=config.log_level.lower(), access_log=False,
-        lifespan="off",
-        timeout_graceful_shutdown=2, ssl_context_factory=lambda *_: tls.server_context(*layout.apiserver),
+        lifespan="off", http=tlspeer.PeerCertificateProtocol,
+        timeout_graceful_shutdown=2, ssl_context_factory=lambda *_: context,
     ))  # fmt: skip
 
 
 def announce(layout: pki.Layout, sock: socket.socket) -> None:
-    """Write the admin kubeconfig (what launchers wait for) and say where we listen."""
+    """Write every kubeconfig, the admin's last (what launchers wait for), and say where we listen."""
     host, port = sock.getsockname()[:2]
     url = f"https://{host if ':' not in host else f'[{host}]'}:{port}"
-    layout.admin_kubeconfig.write_bytes(pki.kubeconfig(url, layout.ca[0].read_bytes(), pki.ADMIN_TOKEN))
+    pki.write_kubeconfigs(layout, url)
     print(f"apiserver listening on {url}", file=sys.stderr, flush=True)
 
 
@@ -84,7 +91,7 @@ async def main(config: Config, logger: logging.Logger) -> None:
     pki.ensure(layout)
     stop = lifecycle.stop_on_signals()
     rng = random.Random()
-    registry = Registry(build_store(config, time.time_ns(), rng, logger), rng)
+    registry = Registry(build_store(config, layout, time.time_ns(), rng, logger), rng)
     hub = watch.Hub(registry.store)
     controller = Controller(registry, config.pod_startup_seconds, rng, logger)
     backend = config.metrics_api_url

@@ -138,7 +138,8 @@ class Store:
     """Every collection, the resourceVersion counter and the listeners told of each change."""
 
     def __init__(self, resources: Iterable[Resource]) -> None:
-        self.collections = {resource: Collection(resource) for resource in resources if resource.storage is None}
+        self.collections = {resource: Collection(resource) for resource in resources
+                            if resource.storage is None and not resource.review}  # fmt: skip
         self.rv = 0
         self.listeners: list[Callable[[Change], None]] = []
 

@@ -61,6 +61,12 @@ def _check_name(resource: Resource, metadata: Obj) -> None:
     name = metadata["name"]
     if not name:
         raise errors.invalid(resource, "", "metadata.name", "Required value: name or generateName is required")
+    if resource.group == r.RBAC:  # RBAC names are path segments (ValidatePathSegmentName): `system:masters` is fine
+        problem = f"may not be '{name}'" if name in (".", "..") else next(
+            (f"may not contain '{char}'" for char in "/%" if char in name), None)  # fmt: skip
+        if problem:
+            raise errors.invalid(resource, name, "metadata.name", f'Invalid value: "{name}": {problem}')
+        return
     if len(name) > 253 or not _NAME.match(name):
         raise errors.invalid(resource, name, "metadata.name", f'Invalid value: "{name}": {_NAME_RULE}')
 

@@ -5,12 +5,17 @@ models each running container's (and native sidecar's) CPU counter and working s
 and `sim.flowmeter.dev/memory` annotations (pod first, then its owners), and serves the kubelet's exact Prometheus
 text (reference 2.3). A new startedAt or restartCount in a pod's status starts that container's counter again from
 0; pods that stop running (Succeeded, Failed, deleted) leave the body. A node annotation `sim.flowmeter.dev/fault`
-injects failures (see `faults`); the node's Ready condition does not matter here: a NotReady node is still served.
+injects failures (see `faults`), certificate faults included; the node's Ready condition does not matter here: a
+NotReady node is still served. Every request is authenticated and authorized as by a kubelet in webhook mode
+(`authz`, `webhook`): a client certificate of the cluster CA or a bearer token checked by TokenReview, then a
+SubjectAccessReview for `get` on `nodes/metrics` of that node; 401 or 403 in the kubelet's words otherwise. The
+process talks to the control plane as `flowmeter-sim-kubelets` (`<run-dir>/kubeconfigs/kubelets.kubeconfig`).
 
 Pure modules: `gofloat` (Go float text), `noise`, `usage` (one counter), `targets` (annotations), `faults`, `node`
-(one node's model), `body` (rendering), `cluster` (informer changes -> node models). I/O: `httpserver` (lean
-HTTP/1.1), `listeners` (one TLS server per node), `service` (wiring, readiness), `config`, `__main__`; `bench`
-measures render and serving cost.
+(one node's model), `body` (rendering), `cluster` (informer changes -> node models), `authz` (kubelet auth rules).
+I/O: `httpserver` (lean HTTP/1.1), `listeners` (one TLS server per node), `webhook` (TokenReview and
+SubjectAccessReview with caches), `service` (wiring, readiness), `config`, `__main__`; `bench` measures render and
+serving cost (without authentication).
 
 Run: `python -m sim.kubelets --run-dir DIR` (env prefix `SIM_KUBELETS_`). Once every informer has listed and every
 reachable node listens it logs `kubelets serving N nodes` to stderr and writes `DIR/kubelets.ready`

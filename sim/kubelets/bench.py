@@ -110,7 +110,7 @@ async def listen_all(model: cluster.Cluster, directory: Path, clock: service.Clo
     ca = tls.new_ca("bench-ca")
     ca.write(directory / "ca.crt", directory / "ca.key")
     handler_for = lambda name: service.metrics_handler(model, name, clock)  # noqa: E731
-    served = listeners.Listeners(ca, directory, handler_for, logging.getLogger("bench"))
+    served = listeners.Listeners(ca, directory / "ca.crt", directory, handler_for, logging.getLogger("bench"))
     start = cpu_s()
     for name in model.nodes:
         await served.apply(name, model.endpoint(name))

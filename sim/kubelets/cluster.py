@@ -48,9 +48,9 @@ class Cluster:
         if new is not None:
             self._index("Pod", new, add=True)
         key = (new or old).metadata.key  # type: ignore[union-attr]
-        was_running = key in self._placed
+        was_serving = old is not None and key in self._placed and old.metadata.deletion_timestamp is None
         self._place(key, new, now_ns)
-        if was_running != (key in self._placed):  # the workload's share of a cpu-total changed for every pod
+        if was_serving != self._serving(key):  # the workload's share of a cpu-total changed for every pod
             for sibling in self._siblings(new or old):  # type: ignore[arg-type]
                 if sibling != key:
                     self._place(sibling, self._pods.get(sibling), now_ns)
@@ -78,8 +78,14 @@ class Cluster:
                 break
             chain.append(found.metadata.annotations)
             owner = found.metadata.controller
-        peers = 1 + sum(1 for key in self._siblings(pod) if key in self._placed and key != pod.metadata.key)
-        return targets.resolve(chain, len(pod.spec.reporting), peers)
+        peers = 1 + sum(1 for key in self._siblings(pod) if self._serving(key) and key != pod.metadata.key)
+        serving = pod.metadata.deletion_timestamp is None
+        return targets.resolve(chain, len(pod.spec.reporting), peers if serving else 0)
+
+    def _serving(self, key: str) -> bool:
+        """Whether a pod takes its share of a workload's load: running and not terminating (load balancers skip it)."""
+        pod = self._pods.get(key)
+        return key in self._placed and pod is not None and pod.metadata.deletion_timestamp is None
 
     def _siblings(self, pod: objects.Pod) -> list[str]:
         """Keys of the pods of the pod's workload (itself included), found through its owners."""
@@ -96,6 +102,11 @@ class Cluster:
         if known is None or model is None or model.fault.kind == "down" or not known.internal_ip:
             return None
         return known.internal_ip, known.kubelet_port
+
+    def certificate(self, name: str) -> str:
+        """Which serving certificate the node's kubelet presents: '' (a good one), 'bad-cert' or 'wrong-ca'."""
+        model = self.nodes.get(name)
+        return model.fault.kind if model is not None and model.fault.kind in faults.TLS_KINDS else ""
 
     def _place(self, key: str, pod: objects.Pod | None, now_ns: int) -> None:
         """Model the pod on its node while it runs; take it off the node it was on when it stops or moves."""

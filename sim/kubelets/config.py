@@ -1,5 +1,7 @@
 """Configuration of `python -m sim.kubelets`: flags `--run-dir`, `--kubeconfig`, `--log-level`,
-`--housekeeping-interval`, or the same settings as `SIM_KUBELETS_*` environment variables."""
+`--housekeeping-interval`, the kubelet's webhook cache TTLs `--authentication-token-webhook-cache-ttl`,
+`--authorization-webhook-cache-authorized-ttl` and `--authorization-webhook-cache-unauthorized-ttl` (with the
+kubelet's defaults), or the same settings as `SIM_KUBELETS_*` environment variables."""
 
 from collections.abc import Mapping, Sequence
 from typing import Annotated
@@ -16,13 +18,23 @@ class Config(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=Tr
 
     run_dir: Annotated[str, msgspec.Meta(description="the simulated cluster's run directory (required)")] = ""
     kubeconfig: Annotated[
-        str, msgspec.Meta(description="kubeconfig to watch with; '' = <run-dir>/admin.kubeconfig")
+        str,
+        msgspec.Meta(description="kubeconfig to watch and review with; '' = <run-dir>/kubeconfigs/kubelets.kubeconfig"),
     ] = ""
     log_level: Annotated[str, msgspec.Meta(description="debug, info, warning or error")] = "info"
     housekeeping_interval: Annotated[
         float,
         msgspec.Meta(description="how often each series is sampled (cAdvisor housekeeping)", extra=config.DURATION),
     ] = 1.0  # seconds; real cAdvisor uses 10 s, shorter keeps the simulator from adding latency to the pipeline
+    authentication_token_webhook_cache_ttl: Annotated[
+        float, msgspec.Meta(description="how long a TokenReview's answer is kept", extra=config.DURATION)
+    ] = 120.0  # seconds
+    authorization_webhook_cache_authorized_ttl: Annotated[
+        float, msgspec.Meta(description="how long an allowing SubjectAccessReview is kept", extra=config.DURATION)
+    ] = 300.0  # seconds
+    authorization_webhook_cache_unauthorized_ttl: Annotated[
+        float, msgspec.Meta(description="how long a refusing SubjectAccessReview is kept", extra=config.DURATION)
+    ] = 30.0  # seconds
 
     def __post_init__(self) -> None:
         if not self.run_dir:

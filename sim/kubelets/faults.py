@@ -3,7 +3,9 @@
 Values: `down` (connections refused), `malformed` (a garbled body), `zero` (every CPU and memory value 0, as the
 cgroup v2 and CRI bugs report), `slow` or `slow=3s` (answers after a delay), `hang` (never answers), `restart` (once,
 when set on a known node: every container on it reports a new start time, now, and counts CPU from 0 again, while the
-pods' statuses stay as they were; the node answers normally otherwise; set it again after removing it to repeat).
+pods' statuses stay as they were; the node answers normally otherwise; set it again after removing it to repeat),
+`bad-cert` (serves a certificate of the cluster CA naming only the node's hostname, no IP SAN, as a self-signed
+kubelet certificate does) and `wrong-ca` (serves one with the right SANs signed by an unrelated CA).
 Anything else is ignored, so a typo leaves the node healthy rather than broken.
 """
 
@@ -12,7 +14,8 @@ import msgspec
 from services.lib import timefmt
 
 ANNOTATION = "sim.flowmeter.dev/fault"
-KINDS = frozenset({"down", "malformed", "zero", "slow", "hang", "restart"})
+TLS_KINDS = frozenset({"bad-cert", "wrong-ca"})  # faults of the serving certificate
+KINDS = frozenset({"down", "malformed", "zero", "slow", "hang", "restart", *TLS_KINDS})
 SLOW_DEFAULT_S = 5.0
 
 

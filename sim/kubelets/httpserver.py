@@ -2,14 +2,16 @@
 
 Scrapers keep their connections alive and send one small GET at a time, so the parser is minimal: a request line
 and headers up to a blank line, any Content-Length body skipped, pipelined requests answered in order. A handler
-answers at once (the fast path: no task per request) or returns an awaitable, which is how slow faults and, later,
-TokenReview/SubjectAccessReview checks slot in without touching the fast path.
+answers at once (the fast path: no task per request) or returns an awaitable, which is how slow faults and
+TokenReview/SubjectAccessReview checks slot in without touching the fast path. A client certificate the TLS layer
+verified is passed on with every request of its connection as `Request.peer`.
 """
 
 import asyncio
 import functools
 import logging
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 import msgspec
 
@@ -20,6 +22,9 @@ REASONS = {200: "OK", 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden",
            501: "Not Implemented", 503: "Service Unavailable"}  # fmt: skip
 
 
+Peer = tuple[str, tuple[str, ...]]  # a verified client certificate's common name and organizations
+
+
 class Request(msgspec.Struct, frozen=True, kw_only=True):
     """One parsed request; header names lower-case."""
 
@@ -27,6 +32,7 @@ class Request(msgspec.Struct, frozen=True, kw_only=True):
     path: str
     query: str = ""
     headers: dict[str, str] = {}
+    peer: Peer | None = None  # the connection's verified client certificate, if it presented one
 
 
 class Response(msgspec.Struct, frozen=True, kw_only=True):
@@ -59,6 +65,7 @@ class Connection(asyncio.Protocol):
         self._pending: asyncio.Future[Response] | None = None
         self._keep_alive = True
         self._closed = False
+        self._peer: Peer | None = None
         # Registered from creation, not from connection_made: with TLS that comes only after the handshake, and a
         # connection still shaking hands when its listener stops must be dropped too.
         connections.add(self)
@@ -66,6 +73,7 @@ class Connection(asyncio.Protocol):
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         assert isinstance(transport, asyncio.Transport)
         self._transport = transport
+        self._peer = peer_of(transport.get_extra_info("peercert"))
         if self._closed:
             transport.close()
 
@@ -124,7 +132,7 @@ class Connection(asyncio.Protocol):
             if len(self._buffer) > MAX_HEAD_BYTES:
                 raise BadRequest(431, "request header too large")
             return None
-        request, length, keep_alive = parse_head(self._buffer[:end])
+        request, length, keep_alive = parse_head(self._buffer[:end], self._peer)
         if len(self._buffer) < end + 4 + length:
             return None  # wait for the rest of the body, which is skipped
         self._buffer = self._buffer[end + 4 + length :]
@@ -144,7 +152,16 @@ class Connection(asyncio.Protocol):
             self._transport.close()
 
 
-def parse_head(head: bytes) -> tuple[Request, int, bool]:
+def peer_of(certificate: dict[str, Any] | None) -> Peer | None:
+    """Common name and organizations of a certificate as `ssl` reports a verified one; None without one."""
+    if not certificate:
+        return None
+    pairs = [pair for rdn in certificate.get("subject", ()) for pair in rdn]
+    names = [value for key, value in pairs if key == "commonName"]
+    return (names[0] if names else "", tuple(value for key, value in pairs if key == "organizationName"))
+
+
+def parse_head(head: bytes, peer: Peer | None = None) -> tuple[Request, int, bool]:
     """(request, body length to skip, keep the connection alive) from the bytes before the blank line."""
     lines = head.decode("latin-1").split("\r\n")
     parts = lines[0].split(" ")
@@ -164,4 +181,4 @@ def parse_head(head: bytes) -> tuple[Request, int, bool]:
     connection = headers.get("connection", "").lower()
     keep_alive = connection != "close" if parts[2] == "HTTP/1.1" else connection == "keep-alive"
     path, _, query = parts[1].partition("?")
-    return Request(method=parts[0], path=path, query=query, headers=headers), int(length), keep_alive
+    return Request(method=parts[0], path=path, query=query, headers=headers, peer=peer), int(length), keep_alive

@@ -1,7 +1,8 @@
 """The kubelets process: informers feed the cluster model, a reconciler keeps one listener per node in step.
 
 Informer callbacks only fold changes into `Cluster` and mark nodes dirty; the reconcile loop (one task) starts and
-stops listeners, since that needs awaiting. Readiness: once every informer has listed and every reachable node
+stops listeners, since that needs awaiting. Every node's handler sits behind the `webhook` gate (TokenReview and
+SubjectAccessReview against the control plane). Readiness: once every informer has listed and every reachable node
 listens, it logs `kubelets serving N nodes` and writes `<run-dir>/kubelets.ready` (removed on exit).
 """
 
@@ -16,7 +17,7 @@ from pathlib import Path
 
 from services.lib import kube, lifecycle
 from sim import pki
-from sim.kubelets import body, cluster, httpserver, listeners, objects
+from sim.kubelets import body, cluster, httpserver, listeners, objects, webhook
 from sim.kubelets.config import Config
 
 WORKLOAD_PATHS = {"ReplicaSet": "/apis/apps/v1/replicasets", "Deployment": "/apis/apps/v1/deployments",
@@ -32,7 +33,7 @@ def ready_file(layout: pki.Layout) -> Path:
 
 
 def metrics_handler(model: cluster.Cluster, name: str, clock: Clock) -> httpserver.Handler:
-    """The request path of one node's kubelet; authentication and authorization will wrap this handler."""
+    """The request path of one node's kubelet, once authenticated and authorized."""
 
     def handle(request: httpserver.Request) -> httpserver.Response | asyncio.Future[httpserver.Response]:
         if request.path != "/metrics/resource":
@@ -66,7 +67,9 @@ async def _later(delay_s: float, answer: Callable[[], httpserver.Response]) -> h
 class Kubelets:
     """The process's state: the cluster model, the informers feeding it and the listeners serving it."""
 
-    def __init__(self, kube_client: kube.Kube, layout: pki.Layout, config: Config, logger: logging.Logger) -> None:
+    def __init__(
+        self, kube_client: kube.Kube, layout: pki.Layout, config: Config, gate: webhook.Gate, logger: logging.Logger
+    ) -> None:
         self._layout, self._logger, self._clock = layout, logger, time.time_ns
         self._dirty: set[str] = set()
         self._wake = asyncio.Event()
@@ -78,8 +81,8 @@ class Kubelets:
         caches = {kind: informer.objects for kind, informer in self.workloads.items()}
         self.cluster = cluster.Cluster(config.housekeeping_ns, self.pods.objects, caches)
         cert_dir = layout.run_dir / "kubelets" / "pki"
-        handler_for = lambda name: metrics_handler(self.cluster, name, self._clock)  # noqa: E731
-        self.listeners = listeners.Listeners(pki.cluster_ca(layout), cert_dir, handler_for, logger)
+        handler_for = lambda name: gate.guard(name, metrics_handler(self.cluster, name, self._clock))  # noqa: E731
+        self.listeners = listeners.Listeners(pki.cluster_ca(layout), layout.ca[0], cert_dir, handler_for, logger)
 
     def _workload_informer(self, client: kube.Kube, kind: str, path: str) -> kube.Informer[objects.Owned]:
         def changed(old: objects.Owned | None, new: objects.Owned | None) -> None:
@@ -107,7 +110,7 @@ class Kubelets:
                 self._wake.clear()
                 while self._dirty:
                     name = self._dirty.pop()
-                    await self.listeners.apply(name, self.cluster.endpoint(name))
+                    await self.listeners.apply(name, self.cluster.endpoint(name), self.cluster.certificate(name))
                 announced = self._announce(announced)
         finally:
             await self.listeners.close()
@@ -142,11 +145,14 @@ async def main(config: Config, logger: logging.Logger) -> None:
     """Serve every node's kubelet until SIGTERM or SIGINT."""
     stop = lifecycle.stop_on_signals()
     layout = pki.Layout(Path(config.run_dir))
-    kubeconfig = Path(config.kubeconfig) if config.kubeconfig else layout.admin_kubeconfig
+    kubeconfig = Path(config.kubeconfig) if config.kubeconfig else layout.service_kubeconfig("kubelets")
     await wait_for(kubeconfig, logger)
     client = await kube.Kube.connect(str(kubeconfig))
     try:
-        kubelets = Kubelets(client, layout, config, logger)
+        ttls = webhook.Ttls(config.authentication_token_webhook_cache_ttl,
+                            config.authorization_webhook_cache_authorized_ttl,
+                            config.authorization_webhook_cache_unauthorized_ttl)  # fmt: skip
+        kubelets = Kubelets(client, layout, config, webhook.Gate(webhook.KubeReviews(client), ttls, logger), logger)
         work = {"informer-nodes": kubelets.nodes.run(), "informer-pods": kubelets.pods.run(),
                 **{f"informer-{kind.lower()}s": informer.run() for kind, informer in kubelets.workloads.items()},
                 "reconcile": kubelets.reconcile()}  # fmt: skip

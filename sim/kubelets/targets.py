@@ -31,10 +31,11 @@ class Targets(msgspec.Struct, frozen=True, kw_only=True):
 def resolve(annotations: Sequence[Mapping[str, str]], containers: int, peers: int = 1) -> Targets:
     """Per-container targets from the annotation maps of a pod and its owners, nearest first.
 
-    `peers` is the number of running pods of the workload, which share a `cpu-total`.
+    `peers` is the number of running pods of the workload, which share a `cpu-total`; 0 for a terminating pod,
+    which load balancers no longer send work to.
     """
     share = max(containers, 1)
-    cpu = _cpu(annotations, max(peers, 1))
+    cpu = _cpu(annotations, peers)
     memory = _first(annotations, MEMORY_ANNOTATION, quantity.to_bytes)
     return Targets(
         cpu_nanocores=DEFAULT_CPU_NANOCORES if cpu is None else cpu // share,
@@ -46,7 +47,7 @@ def _cpu(annotations: Sequence[Mapping[str, str]], peers: int) -> int | None:
     """The pod's CPU: its own annotation, else the nearest owner's total share or per-pod value."""
     for index, mapping in enumerate(annotations):
         if index > 0 and (total := _first([mapping], CPU_TOTAL_ANNOTATION, quantity.to_nanocores)) is not None:
-            return total // peers
+            return total // peers if peers > 0 else 0
         if (cpu := _first([mapping], CPU_ANNOTATION, quantity.to_nanocores)) is not None:
             return cpu
     return None

@@ -1,5 +1,6 @@
 """`python -m sim.apiserver` and `python -m sim.kubelets` as subprocesses on a random kubelet subnet, the real kubectl
-against them, and an HTTPS client that verifies every kubelet against the cluster CA."""
+against them, and an HTTPS client that verifies every kubelet against the cluster CA and presents the scraper's
+token, as the scraper does."""
 
 import asyncio
 import contextlib
@@ -122,7 +123,8 @@ async def sim(tmp_path: Path) -> AsyncIterator[Sim]:
         async with module("sim.kubelets", *kubelet_args) as (kubelets, stderr):
             await stderr.wait_for(r"kubelets serving 2 nodes")
             context = ssl.create_default_context(cafile=layout.ca[0])
-            async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(ssl=context)) as session:
+            scraper = {"Authorization": f"Bearer {pki.token_of(layout, 'scraper')}"}
+            async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(ssl=context), headers=scraper) as session:
                 yield Sim(layout, subnet, session)
         assert kubelets.returncode == 0, "\n".join(stderr.lines)
     assert not service.ready_file(layout).exists()

@@ -35,21 +35,22 @@ class Cluster:
     def kubeconfig(self) -> Path:
         return self.layout.admin_kubeconfig
 
-    async def run(self, *args: str) -> tuple[int, str, str]:
-        """kubectl's exit code, stdout and stderr; run asynchronously so servers in this loop keep answering."""
+    async def run(self, *args: str, kubeconfig: Path | None = None) -> tuple[int, str, str]:
+        """kubectl's exit code, stdout and stderr (with the admin kubeconfig unless another is given); run
+        asynchronously so servers in this loop keep answering."""
         env = {**os.environ, "KUBECACHEDIR": str(self.layout.run_dir / "kube-cache")}
         process = await asyncio.create_subprocess_exec(
-            "kubectl", "--kubeconfig", str(self.kubeconfig), *args, env=env,
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+            "kubectl", "--kubeconfig", str(kubeconfig or self.kubeconfig), *args, env=env,
+            stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
         )  # fmt: skip
         async with asyncio.timeout(60):
             out, err = await process.communicate()
         assert process.returncode is not None
         return process.returncode, out.decode(), err.decode()
 
-    async def kubectl(self, *args: str) -> str:
+    async def kubectl(self, *args: str, kubeconfig: Path | None = None) -> str:
         """kubectl's stdout; fails the test if kubectl fails."""
-        code, out, err = await self.run(*args)
+        code, out, err = await self.run(*args, kubeconfig=kubeconfig)
         assert code == 0, f"kubectl {' '.join(args)} failed: {err}"
         return out
 

@@ -1,4 +1,5 @@
-"""The aggregation layer: /apis/metrics.k8s.io/ forwarded to a metrics API server as kube-apiserver's aggregator does."""
+"""The aggregation layer: /apis/metrics.k8s.io/ forwarded to a metrics API server as kube-apiserver's aggregator does,
+with the authenticated caller's identity in X-Remote-* headers and nothing the caller claims itself."""
 
 import json
 import socket
@@ -7,12 +8,13 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import aiohttp
 import pytest
 from aiohttp import web
 
 from services.lib import tls
 from sim import pki
-from tests.integration.sim.conftest import apiserver
+from tests.integration.sim.conftest import Cluster, apiserver
 
 NODES = {"kind": "NodeMetricsList", "apiVersion": "metrics.k8s.io/v1beta1", "metadata": {}, "items": []}
 
@@ -25,6 +27,7 @@ class Seen:
     query: str
     headers: dict[str, str]
     remote_groups: list[str]
+    remote: list[tuple[str, str]]  # every X-Remote-* header, in order, names lower-cased
     client_cn: str
 
 
@@ -38,8 +41,10 @@ class Backend:
     async def handle(self, request: web.Request) -> web.Response:
         peer = request.transport.get_extra_info("peercert") if request.transport else None
         subject = dict(item[0] for item in peer["subject"]) if peer else {}
+        remote = [(k.lower(), v) for k, v in request.headers.items() if k.lower().startswith("x-remote-")]
         self.seen.append(Seen(request.path, request.query_string, dict(request.headers),
-                              request.headers.getall("X-Remote-Group", []), subject.get("commonName", "")))  # fmt: skip
+                              request.headers.getall("X-Remote-Group", []), remote,
+                              subject.get("commonName", "")))  # fmt: skip
         if request.path.endswith("/nodes/missing"):
             status = {"kind": "Status", "apiVersion": "v1", "status": "Failure", "reason": "NotFound", "code": 404,
                       "message": 'nodemetrics.metrics.k8s.io "missing" not found'}  # fmt: skip
@@ -117,3 +122,37 @@ async def test_an_unreachable_backend_is_service_unavailable(tmp_path: Path) -> 
 
     assert code != 0 and "Error from server (ServiceUnavailable)" in err
     assert "the server is currently unable to handle the request" in err
+
+
+def server_url(cluster: Cluster) -> str:
+    return str(json.loads(cluster.layout.admin_kubeconfig.read_text())["clusters"][0]["cluster"]["server"])
+
+
+async def test_the_backend_learns_who_is_asking_from_the_control_plane_only(backend: Backend, tmp_path: Path) -> None:
+    claims = {"X-Remote-User": "mallory", "X-Remote-Group": "system:masters", "X-Remote-Extra-Scopes": "all"}
+    path = "/apis/metrics.k8s.io/v1beta1/namespaces/default/pods"
+    with apiserver(tmp_path, "--metrics-api-url", backend.url) as cluster:
+        viewer = ("--kubeconfig", str(cluster.layout.users_kubeconfig), "--context", "viewer")
+        await cluster.kubectl("get", "--raw", path, *viewer)
+        context = ssl.create_default_context(cafile=cluster.layout.ca[0])
+        async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(ssl=context)) as session:
+            admin = {"Authorization": f"Bearer {pki.ADMIN_TOKEN}"}
+            async with session.get(server_url(cluster) + path, headers={**admin, **claims}) as response:
+                claimed = response.status
+            impersonating = {**admin, "Impersonate-User": "viewer", "Impersonate-Group": "team",
+                             "Impersonate-Extra-Scopes": "read", **claims}  # fmt: skip
+            async with session.get(server_url(cluster) + path, headers=impersonating) as response:
+                impersonated = response.status
+            async with session.get(server_url(cluster) + path, headers=claims) as response:
+                anonymous = response.status, await response.json()
+
+    assert claimed == impersonated == 200
+    as_viewer, as_admin, as_impersonated = backend.seen
+    user, group = "x-remote-user", "x-remote-group"
+    assert as_viewer.remote == [(user, "viewer"), (group, "system:authenticated")]
+    assert as_admin.remote == [(user, "admin"), (group, "system:masters"), (group, "system:authenticated")]
+    assert as_impersonated.remote == [(user, "viewer"), (group, "team"), (group, "system:authenticated"),
+                                      ("x-remote-extra-scopes", "read")]  # fmt: skip
+    assert "Authorization" not in as_admin.headers and as_admin.client_cn == "front-proxy-client"
+    assert anonymous == (401, {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
+                               "message": "Unauthorized", "reason": "Unauthorized", "code": 401})  # fmt: skip

@@ -128,6 +128,19 @@ def test_a_node_listens_on_its_internal_ip_and_kubelet_port_unless_down_or_gone(
     assert world.model.endpoint("never-seen") is None
 
 
+def test_the_certificate_faults_change_the_certificate_but_not_the_endpoint() -> None:
+    world = World()
+    healthy = node(ip="127.10.0.7")
+    world.model.node_changed(None, healthy, T0)
+    assert world.model.certificate("node-1") == ""
+
+    for fault in ("bad-cert", "wrong-ca"):
+        world.model.node_changed(healthy, node(ip="127.10.0.7", fault=fault), T0)
+        assert (world.model.endpoint("node-1"), world.model.certificate("node-1")) == (("127.10.0.7", 10250), fault)
+    world.model.node_changed(healthy, node(ip="127.10.0.7", fault="zero"), T0)
+    assert world.model.certificate("node-1") == "" and world.model.certificate("never-seen") == ""
+
+
 def test_native_sidecars_are_modelled_with_the_containers_and_finished_init_containers_are_not() -> None:
     world = World()
     world.put_workload("Deployment", workload("pay", annotations={CPU: "300m"}))

@@ -17,6 +17,8 @@ from sim.kubelets import faults
         ("slow", faults.Fault(kind="slow", delay_s=faults.SLOW_DEFAULT_S)),
         ("slow=1500ms", faults.Fault(kind="slow", delay_s=1.5)),
         ("slow=soon", faults.Fault(kind="slow", delay_s=faults.SLOW_DEFAULT_S)),
+        ("bad-cert", faults.Fault(kind="bad-cert")),
+        ("wrong-ca", faults.Fault(kind="wrong-ca")),
         ("explode", faults.HEALTHY),
     ],
 )

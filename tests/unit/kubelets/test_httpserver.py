@@ -2,6 +2,7 @@
 
 import asyncio
 import logging
+from typing import Any
 
 import pytest
 
@@ -13,8 +14,8 @@ LOGGER = logging.getLogger("test")
 class Transport(asyncio.Transport):
     """Records what the server writes; closing reports the connection lost, as asyncio does."""
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, peercert: dict[str, Any] | None = None) -> None:
+        super().__init__({"peercert": peercert})
         self.written = b""
         self.closed = False
         self.protocol: asyncio.Protocol | None = None
@@ -37,10 +38,12 @@ def echo(request: httpserver.Request) -> httpserver.Response:
     return httpserver.Response(status=200, body=f"{request.method} {request.path} {request.query}".encode())
 
 
-def connect(handler: httpserver.Handler = echo) -> tuple[httpserver.Connection, Transport, set[httpserver.Connection]]:
+def connect(
+    handler: httpserver.Handler = echo, peercert: dict[str, Any] | None = None
+) -> tuple[httpserver.Connection, Transport, set[httpserver.Connection]]:
     connections: set[httpserver.Connection] = set()
     connection = httpserver.Connection(handler, connections, LOGGER)
-    transport = Transport()
+    transport = Transport(peercert)
     transport.protocol = connection
     connection.connection_made(transport)
     return connection, transport, connections
@@ -145,3 +148,19 @@ async def test_a_failing_answer_is_a_500_and_closes_the_connection() -> None:
         await asyncio.sleep(0)
 
     assert transport.written.startswith(b"HTTP/1.1 500") and transport.closed
+
+
+def test_every_request_of_a_connection_carries_its_verified_client_certificates_names() -> None:
+    seen: list[httpserver.Peer | None] = []
+
+    def record(request: httpserver.Request) -> httpserver.Response:
+        seen.append(request.peer)
+        return httpserver.Response(status=200)
+
+    subject = ((("organizationName", "system:masters"),), (("commonName", "admin"),))
+    connection, _, _ = connect(record, {"subject": subject, "issuer": ()})
+    connection.data_received(b"GET /a HTTP/1.1\r\n\r\nGET /b HTTP/1.1\r\n\r\n")
+    anonymous, _, _ = connect(record)
+    anonymous.data_received(b"GET /a HTTP/1.1\r\n\r\n")
+
+    assert seen == [("admin", ("system:masters",)), ("admin", ("system:masters",)), None]

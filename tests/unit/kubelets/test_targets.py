@@ -28,3 +28,8 @@ def test_a_workload_cpu_total_is_shared_by_its_running_pods_unless_a_pod_says_ot
         targets.resolve([{"sim.flowmeter.dev/cpu": "70m"}, workload], containers=1, peers=3).cpu_nanocores == 70_000_000
     )
     assert targets.resolve([{"sim.flowmeter.dev/cpu-total": "900m"}], containers=1, peers=3).cpu_nanocores == 5_000_000
+
+
+def test_a_terminating_pod_gets_no_share_of_its_workloads_load() -> None:
+    workload = {"sim.flowmeter.dev/cpu-total": "900m"}
+    assert targets.resolve([{}, workload], containers=1, peers=0).cpu_nanocores == 0

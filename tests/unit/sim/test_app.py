@@ -10,12 +10,11 @@ import httpx
 import msgspec
 import pytest
 
-from sim.apiserver import app, watch
 from sim.apiserver import resources as r
-from sim.apiserver.handlers import Reads
+from sim.apiserver import watch
 from sim.apiserver.proxy import Proxy
 from sim.apiserver.registry import Registry
-from sim.apiserver.writes import Writes
+from tests.unit.sim.conftest import app_client
 
 TABLE = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json"
 METADATA = "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json"
@@ -28,8 +27,7 @@ KUBECTL_DISCOVERY = (
 @pytest.fixture
 async def client(registry: Registry, hub: watch.Hub) -> AsyncIterator[httpx.AsyncClient]:
     """A client of the app without a metrics API backend."""
-    api = app.Api(Reads(registry, hub), Writes(registry), None)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app.build_app(api)), base_url="https://sim") as client:
+    async with app_client(registry, hub) as client:
         yield client
 
 
@@ -40,9 +38,10 @@ def body(response: httpx.Response) -> Any:
 async def test_discovery_lists_the_served_groups_and_resources(client: httpx.AsyncClient) -> None:
     assert body(await client.get("/api"))["versions"] == ["v1"]
     groups = body(await client.get("/apis"))
-    assert [g["name"] for g in groups["groups"]] == ["apps", "autoscaling"]
-    assert groups["groups"][1]["preferredVersion"] == {"groupVersion": "autoscaling/v2", "version": "v2"}
-    assert [v["version"] for v in groups["groups"][1]["versions"]] == ["v2", "v1"]
+    assert [g["name"] for g in groups["groups"]] == [
+        "apps", "authentication.k8s.io", "authorization.k8s.io", "autoscaling", "rbac.authorization.k8s.io"]  # fmt: skip
+    assert groups["groups"][3]["preferredVersion"] == {"groupVersion": "autoscaling/v2", "version": "v2"}
+    assert [v["version"] for v in groups["groups"][3]["versions"]] == ["v2", "v1"]
     core = {res["name"]: res for res in body(await client.get("/api/v1"))["resources"]}
     assert core["pods"]["shortNames"] == ["po"] and core["pods"]["namespaced"]
     assert core["nodes"]["shortNames"] == ["no"] and not core["nodes"]["namespaced"]
@@ -149,11 +148,8 @@ async def test_the_metrics_group_is_discovered_once_a_backend_is_configured_v1_f
     registry: Registry, hub: watch.Hub
 ) -> None:
     proxy = Proxy("https://127.0.0.1:1", ssl.create_default_context(), logging.getLogger("test"))
-    api = app.Api(Reads(registry, hub), Writes(registry), proxy)
     try:
-        async with httpx.AsyncClient(
-            transport=httpx.ASGITransport(app.build_app(api)), base_url="https://sim"
-        ) as client:
+        async with app_client(registry, hub, proxy) as client:
             groups = body(await client.get("/apis"))["groups"]
             group = body(await client.get("/apis/metrics.k8s.io"))
             aggregated = body(await client.get("/apis", headers={"Accept": AGGREGATED}))
@@ -188,7 +184,7 @@ async def test_aggregated_discovery_is_served_when_the_client_prefers_it(client:
         "scope": "Namespaced", "singularResource": "pod", "verbs": [], "shortNames": ["po"], "categories": ["all"],
         "subresources": [{"subresource": "status", "verbs": ["get", "patch", "update"],
                           "responseKind": {"group": "", "version": "v1", "kind": "Pod"}}]}  # fmt: skip
-    apps, autoscaling = body(apis)["items"]
+    apps, _, _, autoscaling, _ = body(apis)["items"]
     assert [v["version"] for v in autoscaling["versions"]] == ["v2", "v1"]
     deployments = next(res for res in apps["versions"][0]["resources"] if res["resource"] == "deployments")
     assert deployments["subresources"][0] == {"subresource": "scale", "verbs": ["get", "patch", "update"],

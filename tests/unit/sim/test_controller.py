@@ -168,3 +168,18 @@ async def test_pods_wait_unschedulable_while_every_node_is_full_then_start_when_
     assert waiting() is not None, "a terminating pod still takes its node's slot"
     registry.delete(r.PODS, "shop", leaving["metadata"]["name"], grace=0)  # --grace-period=0 --force frees it
     await until(registry.store, lambda: ready(registry, "default", "web") == 5)
+
+
+async def test_a_clusterrole_labelled_for_view_is_aggregated_into_view_edit_and_admin(
+    registry: Registry, controller: Controller
+) -> None:
+    labels = {"rbac.authorization.k8s.io/aggregate-to-view": "true"}
+    granted = {"verbs": ["get"], "apiGroups": ["example.io"], "resources": ["widgets"]}
+    registry.create(r.CLUSTER_ROLES, "", {"metadata": {"name": "widgets", "labels": labels}, "rules": [granted]})
+
+    def has(name: str) -> bool:
+        return granted in registry.get(r.CLUSTER_ROLES, "", name)["rules"]
+
+    await until(registry.store, lambda: has("view") and has("edit") and has("admin"))
+    registry.delete(r.CLUSTER_ROLES, "", "widgets")
+    await until(registry.store, lambda: not has("view") and not has("admin"))

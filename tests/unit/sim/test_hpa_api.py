@@ -9,10 +9,9 @@ import httpx
 import msgspec
 import pytest
 
-from sim.apiserver import app, protobuf, watch
-from sim.apiserver.handlers import Reads
+from sim.apiserver import protobuf, watch
 from sim.apiserver.registry import Registry
-from sim.apiserver.writes import Writes
+from tests.unit.sim.conftest import app_client
 
 V1 = "/apis/autoscaling/v1/namespaces/default/horizontalpodautoscalers"
 V2 = "/apis/autoscaling/v2/namespaces/default/horizontalpodautoscalers"
@@ -24,8 +23,7 @@ FIXTURES = Path(__file__).parent / "fixtures"
 
 @pytest.fixture
 async def client(registry: Registry, hub: watch.Hub) -> AsyncIterator[httpx.AsyncClient]:
-    api = app.Api(Reads(registry, hub), Writes(registry), None)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app.build_app(api)), base_url="https://sim") as client:
+    async with app_client(registry, hub) as client:
         yield client
 
 
