@@ -24,15 +24,15 @@ e2e:
 
 # Static checks: formatting, lint, types, import contracts.
 check:
-    ruff format --check services sim embedded tests
-    ruff check services sim embedded tests
+    ruff format --check services sim embedded bench tests
+    ruff check services sim embedded bench tests
     mypy
     lint-imports
 
 # Reformat and autofix.
 fix:
-    ruff format services sim embedded tests
-    ruff check --fix services sim embedded tests
+    ruff format services sim embedded bench tests
+    ruff check --fix services sim embedded bench tests
 
 # Run one service by name, e.g. `./just run scraper --help`.
 run name *args:
@@ -64,3 +64,7 @@ flags:
 # One HPA reconcile offline, explained: `./just explain FILE` (a JSON document; - for stdin).
 explain file:
     flowmeter explain {{file}}
+
+# Benchmarks (minutes each): reaction latency of the autoscaler, e.g. `./just bench reaction 10`.
+bench name="reaction" *args:
+    python -m bench.{{name}} {{args}}
