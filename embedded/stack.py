@@ -12,7 +12,7 @@ from pathlib import Path
 
 from embedded.processes import Child
 from embedded.settings import Settings
-from services.lib import kube, timefmt
+from services.lib import kube, natsaccess, timefmt
 from sim.pki import Layout
 
 BIN = Path(sys.executable).parent
@@ -37,6 +37,7 @@ class Stack:
         self.settings, self.on_line = settings, on_line
         self.run_dir = Path(settings.run_dir).resolve()
         self.layout = Layout(self.run_dir)
+        self.nats_dir = self.run_dir / "nats"  # its configuration, one credentials file per service, and its data
         self.children: list[Child] = []
         self.waiters: dict[str, tuple[re.Pattern[str], asyncio.Future[str]]] = {}
         self.supervisors: list[asyncio.Task[None]] = []
@@ -69,8 +70,8 @@ class Stack:
         s, run_dir = self.settings, str(self.run_dir)
         # Ports are fixed before the first start, so a restarted process keeps its address.
         nats_port, api_port = s.nats_port if s.nats_port > 0 else free_port(), s.api_port or free_port()
-        nats = ["-a", "127.0.0.1", "-p", str(nats_port), "-js", "-sd", str(self.run_dir / "nats")]
-        address = await self._start("nats", [str(BIN / "nats-server"), *nats], ready=LISTENING)
+        nats_config = natsaccess.provision(self.nats_dir, "127.0.0.1", nats_port, self.run_dir / "nats" / "data")
+        address = await self._start("nats", [str(BIN / "nats-server"), "-c", str(nats_config)], ready=LISTENING)
         self.nats_url, self.api_url = f"nats://{address}", f"https://127.0.0.1:{api_port}"
         sim = [
             "--run-dir",
@@ -92,27 +93,41 @@ class Stack:
         await self._start("kubelets", [*PYTHON, "sim.kubelets", "--run-dir", run_dir], ready=KUBELETS)
         await self._start_services(api_port)
         await self._wait_for_metrics()
-        (self.run_dir / "kubeconfig").write_bytes(self.layout.admin_kubeconfig.read_bytes())
+        (self.run_dir / "kubeconfig").write_bytes(self.layout.users_kubeconfig.read_bytes())  # admin, viewer, nobody
         return time.monotonic() - started
 
     async def _start_services(self, api_port: int) -> None:
-        s, kubeconfig = self.settings, str(self.layout.admin_kubeconfig)
+        s = self.settings
         timeout_ms = int(min(10.0, 0.9 * self._resolution()) * 1000)  # upstream: timeout <= 0.9 × resolution
         self.probes = {name: f"127.0.0.1:{free_port()}" for name in ("store", "scraper", "autoscaler")}
-        common = [f"--nats-url={self.nats_url}", f"--metric-resolution={s.metric_resolution}"]
         selector = [f"--node-selector={s.node_selector}"] if s.node_selector else []
-        store = [*common, f"--metrics-bind-address={self.probes['store']}"]
-        await self._start("store", [*PYTHON, "services.store", *store])
-        api = [*common, *selector, f"--kubeconfig={kubeconfig}", "--bind-address=127.0.0.1",
-               f"--secure-port={api_port}", f"--cert-dir={self.run_dir / 'api-certs'}"]  # fmt: skip
-        await self._start("api", [*PYTHON, "services.api", *api])
-        scraper = [*common, *selector, f"--kubeconfig={kubeconfig}", f"--kubelet-request-timeout={timeout_ms}ms",
-                   "--kubelet-use-node-status-port", "--kubelet-preferred-address-types=InternalIP,ExternalIP,Hostname",
-                   f"--metrics-bind-address={self.probes['scraper']}"]  # fmt: skip
-        await self._start("scraper", [*PYTHON, "services.scraper", *scraper])
-        autoscaler = [*common, f"--kubeconfig={kubeconfig}", f"--metrics-bind-address={self.probes['autoscaler']}",
-                      *self.settings.autoscaler_flags.split()]  # fmt: skip
-        await self._start("autoscaler", [*PYTHON, "services.autoscaler", *autoscaler])
+        await self._start_service("store", f"--metrics-bind-address={self.probes['store']}")
+        await self._start_service(
+            "api", *selector, f"--kubeconfig={self._kubeconfig('api')}", "--bind-address=127.0.0.1",
+            f"--secure-port={api_port}", f"--cert-dir={self.run_dir / 'api-certs'}",
+        )  # fmt: skip
+        await self._start_service(
+            "scraper", *selector, f"--kubeconfig={self._kubeconfig('scraper')}",
+            f"--kubelet-request-timeout={timeout_ms}ms", "--kubelet-use-node-status-port",
+            "--kubelet-preferred-address-types=InternalIP,ExternalIP,Hostname",
+            f"--metrics-bind-address={self.probes['scraper']}",
+        )  # fmt: skip
+        await self._start_service(
+            "autoscaler", f"--kubeconfig={self._kubeconfig('autoscaler')}",
+            f"--metrics-bind-address={self.probes['autoscaler']}", *s.autoscaler_flags.split(),
+        )  # fmt: skip
+
+    async def _start_service(self, name: str, *flags: str) -> None:
+        """`python -m services.<name>` logged in to NATS as itself, at the stack's resolution."""
+        await self._start(name, [
+            *PYTHON, f"services.{name}", f"--nats-url={self.nats_url}",
+            f"--nats-credentials-file={self.nats_dir / f'{name}.creds'}",
+            f"--metric-resolution={self.settings.metric_resolution}", *flags,
+        ])  # fmt: skip
+
+    def _kubeconfig(self, service: str) -> Path:
+        """The service's own ServiceAccount identity, with only the RBAC that deploy/ grants it."""
+        return self.layout.service_kubeconfig(service)
 
     async def _wait_for_metrics(self) -> None:
         """Until every node and at least one pod is served through the control plane's aggregation layer."""

@@ -1,20 +1,27 @@
-"""The `flowmeter` command: `flowmeter explain FILE`. Each subcommand imports only what it needs, so it starts fast."""
+"""The `flowmeter` command. Each subcommand imports only what it needs, so it starts fast."""
 
 import sys
 from collections.abc import Sequence
 
-USAGE = "usage: flowmeter explain FILE|-"
+USAGE = """usage: flowmeter COMMAND
+  explain FILE|-    one HPA reconcile, offline and explained (a JSON document; - for stdin)
+  nats-secrets      print the NATS users and TLS Secrets for deploy/, for `kubectl apply -f -`"""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Dispatch to a subcommand."""
     args = list(sys.argv[1:] if argv is None else argv)
-    if args and args[0] == "explain":
+    command, rest = (args[0], args[1:]) if args else ("", [])
+    if command == "explain":
         from services.autoscaler import explain  # noqa: PLC0415 - lazy: only the calculation code is loaded
 
-        return explain.main(args[1:])
+        return explain.main(rest)
+    if command == "nats-secrets":
+        from services.lib import natssecrets  # noqa: PLC0415 - lazy, as above
+
+        return natssecrets.main(rest)
     print(USAGE, file=sys.stderr)
-    return 0 if args[:1] in (["-h"], ["--help"]) else 2
+    return 0 if command in ("-h", "--help") else 2
 
 
 if __name__ == "__main__":

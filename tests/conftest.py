@@ -32,13 +32,10 @@ def nats_url(tmp_path: Path) -> Iterator[str]:
 class NatsServer:
     """A nats-server process; `url` once it listens."""
 
-    def __init__(self, store_dir: Path, port: int = -1) -> None:
+    def __init__(self, store_dir: Path, port: int = -1, config: Path | None = None) -> None:
         binary = NATS_SERVER if NATS_SERVER.exists() else Path(shutil.which("nats-server") or "nats-server")
-        self.process = subprocess.Popen(
-            [str(binary), "-a", "127.0.0.1", "-p", str(port), "-js", "-sd", str(store_dir)],
-            stderr=subprocess.PIPE,
-            text=True,
-        )
+        flags = ["-c", str(config)] if config else ["-a", "127.0.0.1", "-p", str(port), "-js", "-sd", str(store_dir)]
+        self.process = subprocess.Popen([str(binary), *flags], stderr=subprocess.PIPE, text=True)
         self.url = self._wait_for_port()
 
     def _wait_for_port(self) -> str:

@@ -4,7 +4,7 @@ from typing import Annotated
 
 import msgspec
 
-from services.lib.config import DURATION
+from services.lib.config import DURATION, NatsConnection
 
 TLS_VERSIONS = ("VersionTLS10", "VersionTLS11", "VersionTLS12", "VersionTLS13")
 # Go's TLS 1.2 suite names and OpenSSL's; TLS 1.3 suites are not configurable (in Go either) and are accepted as is.
@@ -29,7 +29,7 @@ CIPHER_SUITES = {
 TLS13_SUITES = {"TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256"}
 
 
-class Config(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+class Config(NatsConnection, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """Serves metrics.k8s.io (NodeMetrics, PodMetrics) from the rates in NATS JetStream, over HTTPS."""
 
     kubeconfig: Annotated[
@@ -73,7 +73,57 @@ class Config(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=Tr
     permit_port_sharing: Annotated[
         bool, msgspec.Meta(description="Bind with SO_REUSEPORT, so several processes can share the port")
     ] = False
-    nats_url: Annotated[str, msgspec.Meta(description="NATS server with JetStream")] = "nats://127.0.0.1:4222"
+    authentication_kubeconfig: Annotated[
+        str, msgspec.Meta(description="Kubeconfig for TokenReview; empty means --kubeconfig, or in-cluster")
+    ] = ""
+    authentication_skip_lookup: Annotated[
+        bool,
+        msgspec.Meta(description="Do not read missing settings from kube-system/extension-apiserver-authentication"),
+    ] = False
+    authentication_token_webhook_cache_ttl: Annotated[
+        float, msgspec.Meta(description="How long TokenReview answers are cached", extra=DURATION)
+    ] = 10.0
+    authentication_tolerate_lookup_failure: Annotated[
+        bool, msgspec.Meta(description="Start even if the authentication settings cannot be read from the cluster")
+    ] = False
+    client_ca_file: Annotated[
+        str, msgspec.Meta(description="CA bundle for client certificates: their CN is the user, their O the groups")
+    ] = ""
+    requestheader_client_ca_file: Annotated[
+        str,
+        msgspec.Meta(
+            description="CA bundle for the front proxy's client certificate; only its requests may assert identity "
+            "headers"
+        ),
+    ] = ""
+    requestheader_allowed_names: Annotated[
+        tuple[str, ...],
+        msgspec.Meta(description="Common names allowed for the front proxy's certificate; empty allows any it signed"),
+    ] = ()
+    requestheader_username_headers: Annotated[
+        tuple[str, ...], msgspec.Meta(description="Headers carrying the user name, first present wins")
+    ] = ("x-remote-user",)
+    requestheader_group_headers: Annotated[tuple[str, ...], msgspec.Meta(description="Headers carrying groups")] = (
+        "x-remote-group",
+    )
+    requestheader_extra_headers_prefix: Annotated[
+        tuple[str, ...], msgspec.Meta(description="Header prefixes carrying extra user attributes")
+    ] = ("x-remote-extra-",)
+    requestheader_uid_headers: Annotated[
+        tuple[str, ...], msgspec.Meta(description="Headers carrying the user's uid")
+    ] = ()
+    authorization_kubeconfig: Annotated[
+        str, msgspec.Meta(description="Kubeconfig for SubjectAccessReview; empty means --kubeconfig, or in-cluster")
+    ] = ""
+    authorization_always_allow_paths: Annotated[
+        tuple[str, ...], msgspec.Meta(description="Paths served without authorization")
+    ] = ("/healthz", "/readyz", "/livez")
+    authorization_webhook_cache_authorized_ttl: Annotated[
+        float, msgspec.Meta(description="How long allowed SubjectAccessReview answers are cached", extra=DURATION)
+    ] = 10.0
+    authorization_webhook_cache_unauthorized_ttl: Annotated[
+        float, msgspec.Meta(description="How long denied SubjectAccessReview answers are cached", extra=DURATION)
+    ] = 10.0
     log_level: Annotated[str, msgspec.Meta(description="debug, info, warning or error")] = "info"
 
     def __post_init__(self) -> None:

@@ -22,9 +22,16 @@ def certificate(config: Config) -> tuple[Path, Path]:
     return tls.self_signed(Path(config.cert_dir), "apiserver", ("localhost", "127.0.0.1"))
 
 
-def context(config: Config) -> ssl.SSLContext:
-    """The TLS server context the flags describe; SNI certificates are chosen by the name the client asks for."""
+def context(config: Config, client_cas: list[str] = []) -> ssl.SSLContext:  # noqa: B006 - never mutated
+    """The TLS server context the flags describe; SNI certificates are chosen by the name the client asks for.
+
+    With client CAs, clients may present a certificate (verified against them); none is required.
+    """
     result = _context(config, *certificate(config))
+    for pem in client_cas:
+        result.load_verify_locations(cadata=pem)
+    if client_cas:
+        result.verify_mode = ssl.CERT_OPTIONAL
     by_name = {}
     for entry in config.tls_sni_cert_key:
         files, _, names = entry.partition(":")

@@ -4,12 +4,12 @@ from typing import Annotated
 
 import msgspec
 
-from services.lib.config import DURATION
+from services.lib.config import DURATION, NatsConnection
 
 MODES = ("actuate", "advise")
 
 
-class Config(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+class Config(NatsConnection, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """Evaluates HorizontalPodAutoscalers with the Kubernetes HPA v2 algorithm as soon as fresh rates arrive."""
 
     mode: Annotated[
@@ -50,7 +50,6 @@ class Config(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=Tr
             extra=DURATION,
         ),
     ] = 0.5
-    nats_url: Annotated[str, msgspec.Meta(description="NATS server with JetStream")] = "nats://127.0.0.1:4222"
     metrics_bind_address: Annotated[
         str,
         msgspec.Meta(description="host:port serving /metrics, /livez, /readyz and /healthz over HTTP; port 0 disables"),

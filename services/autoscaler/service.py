@@ -25,7 +25,6 @@ from services.autoscaler.leader import Leadership
 from services.autoscaler.schedule import Schedule
 from services.autoscaler.telemetry import Telemetry
 from services.autoscaler.usage import Usage
-from services.lib import config as configuration
 from services.lib import health, jetstream, kube, lifecycle, web
 
 LEADER_TTL_SECONDS = 10.0
@@ -129,14 +128,15 @@ async def run(config: Config, logger: logging.Logger) -> None:
     me = config.replica_name or f"{socket.gethostname()}-{os.getpid()}"
     stop, telemetry, cluster = lifecycle.stop_on_signals(), Telemetry(), Cluster()
     usage = Usage(round(3 * config.metric_resolution * 1e9))
+    probes_socket = web.bind(config.metrics_bind_address)
     async with contextlib.AsyncExitStack() as stack:
         api = await kube.Kube.connect(config.kubeconfig)
         stack.push_async_callback(api.close)
-        nc = await jetstream.connect(config.nats_url, f"autoscaler/{me}", logger)
+        nc = await jetstream.connect(config, f"autoscaler/{me}", logger)
         stack.push_async_callback(nc.drain)
         js = nc.jetstream()
-        for spec in (events.RATES, events.DECISIONS):
-            await jetstream.ensure_stream(js, spec)
+        await jetstream.ensure_stream(js, events.DECISIONS)
+        await jetstream.await_stream(js, events.RATES, logger)
         evaluator = Evaluator(
             config, cluster, usage, actions.Writer(api), js, await history_bucket(js), telemetry, logger
         )
@@ -157,13 +157,11 @@ async def run(config: Config, logger: logging.Logger) -> None:
         probes = Starlette(
             routes=health.routes(checks(autoscaler, nc, [hpas, pods], config.metric_resolution), telemetry.registry)
         )
-        host, port = configuration.host_port(config.metrics_bind_address)
         work = {"hpa-informer": hpas.run(), "pod-informer": pods.run(), "leader-election": leadership.run(js),
                 "evaluation-loop": autoscaler.loop([hpas.synced, pods.synced])}  # fmt: skip
         if config.mode == "actuate":
             work["kubesphere-labels"] = labels.maintain(api, cluster, autoscaler.hpas_changed, leadership, logger)
         logger.info("autoscaling in %s mode, evaluating on fresh rates from %s", config.mode, config.nats_url)
         await asyncio.gather(
-            web.serve(probes, host, port, stop) if port else stop.wait(),
-            lifecycle.run_until_stopped(work, stop, logger),
+            web.serve_probes(probes, probes_socket, stop), lifecycle.run_until_stopped(work, stop, logger)
         )

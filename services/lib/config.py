@@ -8,7 +8,7 @@ import argparse
 import os
 import sys
 from collections.abc import Mapping, Sequence
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import msgspec
 
@@ -21,6 +21,20 @@ DURATION = {"duration": True}  # Meta(extra=DURATION) on a float field: seconds,
 
 class ConfigError(ValueError):
     """Configuration that a service must refuse to start with."""
+
+
+class NatsConnection(msgspec.Struct, frozen=True, kw_only=True):
+    """How every service reaches NATS: the flags it shares with the others."""
+
+    nats_url: Annotated[
+        str, msgspec.Meta(description="NATS server with JetStream; tls:// requires TLS, as does --nats-tls-ca-file")
+    ] = "nats://127.0.0.1:4222"
+    nats_credentials_file: Annotated[
+        str, msgspec.Meta(description="File holding user:password for NATS; empty connects without credentials")
+    ] = ""
+    nats_tls_ca_file: Annotated[
+        str, msgspec.Meta(description="CA bundle that verifies the NATS server's certificate; implies TLS")
+    ] = ""
 
 
 def host_port(address: str) -> tuple[str, int]:

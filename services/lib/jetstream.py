@@ -4,41 +4,58 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 
-import nats
-from nats.aio.client import Client
+from nats.aio.client import DEFAULT_INBOX_PREFIX, Client
 from nats.aio.msg import Msg
 from nats.errors import Error as NatsError
 from nats.js import JetStreamContext
 from nats.js.api import DeliverPolicy, StorageType, StreamConfig
-from nats.js.errors import BadRequestError
+from nats.js.errors import BadRequestError, NotFoundError
 
 from services import events
+from services.lib import natsaccess
+from services.lib.config import NatsConnection
 from services.lib.telemetry import StreamMetrics
 
 DUPLICATE_WINDOW_SECONDS = 120.0
+STREAM_POLL_SECONDS = 1.0
 
 
-async def connect(url: str, name: str, logger: logging.Logger) -> Client:
-    """A connection that reconnects forever and logs every state change through the service's logger."""
+async def connect(settings: NatsConnection, name: str, logger: logging.Logger) -> Client:
+    """A connection that reconnects forever and logs every state change through the service's logger.
+
+    With a credentials file (`user:password`), it authenticates as that user; the password never reaches a log.
+    With a CA file, it speaks TLS and verifies the server's certificate against that CA.
+    """
+    url = settings.nats_url
+    credentials = natsaccess.read_credentials(settings.nats_credentials_file)
+    user, password = credentials if credentials else (None, None)
+    tls = natsaccess.client_tls(settings.nats_tls_ca_file)
 
     async def on_error(error: Exception) -> None:
         logger.warning("nats error: %s", error)
 
     async def on_disconnected() -> None:
-        logger.warning("nats disconnected url=%s", url)
+        if not client.is_closed:  # closing on shutdown disconnects too, and is no cause for a warning
+            logger.warning("nats disconnected url=%s", url)
 
     async def on_reconnected() -> None:
         logger.info("nats reconnected url=%s", url)
 
-    return await nats.connect(
+    client = Client()
+    await client.connect(
         servers=[url],
         name=name,
+        user=user,
+        password=password,
+        inbox_prefix=natsaccess.inbox_prefix(user) if user else DEFAULT_INBOX_PREFIX,
+        tls=tls,
         max_reconnect_attempts=-1,
-        reconnect_time_wait=0.5,
+        reconnect_time_wait=0.5,  # type: ignore[arg-type]  # annotated int, used as seconds in asyncio.sleep
         error_cb=on_error,
         disconnected_cb=on_disconnected,
         reconnected_cb=on_reconnected,
     )
+    return client
 
 
 async def ensure_stream(js: JetStreamContext, spec: events.StreamSpec) -> None:
@@ -56,6 +73,20 @@ async def ensure_stream(js: JetStreamContext, spec: events.StreamSpec) -> None:
         await js.add_stream(config)
     except BadRequestError:
         await js.update_stream(config)
+
+
+async def await_stream(js: JetStreamContext, spec: events.StreamSpec, logger: logging.Logger) -> None:
+    """Wait until the stream exists: only its producer may create it (readers' NATS users cannot)."""
+    waiting = False
+    while True:
+        try:
+            await js.stream_info(spec.name)
+            return
+        except NotFoundError:
+            if not waiting:
+                logger.info("waiting for stream %s, which its producer creates", spec.name)
+                waiting = True
+            await asyncio.sleep(STREAM_POLL_SECONDS)
 
 
 async def publish(js: JetStreamContext, event: events.Event, metrics: StreamMetrics) -> None:

@@ -1,12 +1,26 @@
-"""Process lifecycle: a stop event set by SIGTERM/SIGINT, and named task guards that log why a task died."""
+"""Process lifecycle: a clean exit when a service cannot start, a stop event set by SIGTERM/SIGINT, and named task
+guards that log why a task died."""
 
 import asyncio
 import logging
 import signal
+import sys
 from collections.abc import Coroutine, Mapping
 from typing import Any, TypeVar
 
 T = TypeVar("T")
+
+
+class StartupError(Exception):
+    """Why a service cannot start (a port taken, a file missing): printed as `<service>: <why>`, exit code 1."""
+
+
+def main(name: str, service: Coroutine[Any, Any, None]) -> None:
+    """Run a service's coroutine as the process; a StartupError ends it with a one-line message, not a traceback."""
+    try:
+        asyncio.run(service)
+    except StartupError as error:
+        sys.exit(f"{name}: {error}")
 
 
 def stop_on_signals() -> asyncio.Event:

@@ -1,8 +1,6 @@
 """`python -m services.scraper`: load config, set up logging, run."""
 
-import asyncio
-
-from services.lib import config, logs
+from services.lib import config, lifecycle, logs
 from services.scraper import service
 from services.scraper.config import Config
 
@@ -10,7 +8,7 @@ from services.scraper.config import Config
 def main() -> None:
     settings = config.load_or_exit(Config, "SCRAPER_")
     logger = logs.setup("scraper", settings.log_level)
-    asyncio.run(service.run(settings, logger))
+    lifecycle.main("scraper", service.run(settings, logger))
 
 
 if __name__ == "__main__":

@@ -4,12 +4,12 @@ from typing import Annotated
 
 import msgspec
 
-from services.lib.config import DURATION
+from services.lib.config import DURATION, NatsConnection
 
 ADDRESS_TYPES = ("Hostname", "InternalDNS", "InternalIP", "ExternalDNS", "ExternalIP")
 
 
-class Config(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+class Config(NatsConnection, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """Scrapes kubelets' /metrics/resource and publishes one sample event per node to NATS JetStream."""
 
     kubeconfig: Annotated[
@@ -52,7 +52,6 @@ class Config(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=Tr
         ),
     ] = ""
     max_concurrent_scrapes: Annotated[int, msgspec.Meta(ge=1, description="Kubelet requests in flight at once")] = 512
-    nats_url: Annotated[str, msgspec.Meta(description="NATS server with JetStream")] = "nats://127.0.0.1:4222"
     metrics_bind_address: Annotated[
         str,
         msgspec.Meta(description="host:port serving /metrics, /livez, /readyz and /healthz over HTTP; port 0 disables"),

@@ -42,6 +42,17 @@ def session(config: Config, kube: client.Configuration) -> aiohttp.ClientSession
     return aiohttp.ClientSession(connector=connector, auto_decompress=False, raise_for_status=False)
 
 
+def tls_advice(detail: str) -> str:
+    """A certificate failure worded for the operator, with the ways out."""
+    if "mismatch" in detail or "match" in detail:
+        problem = "the kubelet's serving certificate does not contain the address scraped in its SANs"
+        ways = "--kubelet-preferred-address-types=Hostname (if its SANs hold the node name), or --kubelet-insecure-tls"
+    else:
+        problem = "the kubelet's serving certificate is not signed by a trusted CA"
+        ways = "--kubelet-certificate-authority=<the CA that signed it>, or --kubelet-insecure-tls"
+    return f"{problem} ({detail}); use properly signed kubelet serving certificates, {ways}"
+
+
 async def fetch(http: aiohttp.ClientSession, url: str, authorization: str | None, timeout: float) -> str:
     """The body of `GET url`; KubeletError with a reason class for anything else."""
     headers = {"Authorization": authorization} if authorization else {}
@@ -55,7 +66,7 @@ async def fetch(http: aiohttp.ClientSession, url: str, authorization: str | None
     except TimeoutError:
         raise KubeletError("Timeout", "timeout to access kubelet") from None
     except aiohttp.ClientConnectorCertificateError as error:
-        raise KubeletError("TLS", str(error.certificate_error)) from None
+        raise KubeletError("TLS", tls_advice(str(error.certificate_error))) from None
     except (aiohttp.ClientError, OSError) as error:
         raise KubeletError("Connection", str(error) or type(error).__name__) from None
     try:

@@ -15,7 +15,6 @@ from nats.js import JetStreamContext
 from starlette.applications import Starlette
 
 from services import events
-from services.lib import config as configuration
 from services.lib import health, jetstream, kube, kubeobjects, lifecycle, web
 from services.scraper import kubelets, parse, targets
 from services.scraper.config import Config
@@ -187,10 +186,11 @@ async def run(config: Config, logger: logging.Logger) -> None:
         config = msgspec.structs.replace(config, replica_name=f"{socket.gethostname()}-{os.getpid()}")
     stop = lifecycle.stop_on_signals()
     telemetry = Telemetry(config.metric_resolution)
+    probes_socket = web.bind(config.metrics_bind_address)
     async with contextlib.AsyncExitStack() as stack:
         api = await kube.Kube.connect(config.kubeconfig)
         stack.push_async_callback(api.close)
-        nc = await jetstream.connect(config.nats_url, f"scraper/{config.replica_name}", logger)
+        nc = await jetstream.connect(config, f"scraper/{config.replica_name}", logger)
         stack.push_async_callback(nc.drain)
         js = nc.jetstream()
         await jetstream.ensure_stream(js, events.SAMPLES)
@@ -206,9 +206,8 @@ async def run(config: Config, logger: logging.Logger) -> None:
         )
         scraper = Scraper(config, nodes, api, http, js, telemetry, logger)
         probes = Starlette(routes=health.routes(checks(scraper, nc), telemetry.registry))
-        host, port = configuration.host_port(config.metrics_bind_address)
         logger.info("scraping every %ss, publishing to %s", config.metric_resolution, config.nats_url)
         await asyncio.gather(
-            web.serve(probes, host, port, stop) if port else stop.wait(),
+            web.serve_probes(probes, probes_socket, stop),
             lifecycle.run_until_stopped({"node-informer": nodes.run(), "scrape-loop": scraper.loop()}, stop, logger),
         )

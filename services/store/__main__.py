@@ -1,8 +1,6 @@
 """`python -m services.store`: load config, set up logging, run."""
 
-import asyncio
-
-from services.lib import config, logs
+from services.lib import config, lifecycle, logs
 from services.store import service
 from services.store.config import Config
 
@@ -10,7 +8,7 @@ from services.store.config import Config
 def main() -> None:
     settings = config.load_or_exit(Config, "STORE_")
     logger = logs.setup("store", settings.log_level)
-    asyncio.run(service.run(settings, logger))
+    lifecycle.main("store", service.run(settings, logger))
 
 
 if __name__ == "__main__":

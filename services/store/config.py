@@ -4,10 +4,10 @@ from typing import Annotated
 
 import msgspec
 
-from services.lib.config import DURATION
+from services.lib.config import DURATION, NatsConnection
 
 
-class Config(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+class Config(NatsConnection, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """Folds kubelet samples from NATS JetStream into windowed rates and publishes them."""
 
     metric_resolution: Annotated[
@@ -17,7 +17,6 @@ class Config(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=Tr
             extra=DURATION,
         ),
     ] = 15.0
-    nats_url: Annotated[str, msgspec.Meta(description="NATS server with JetStream")] = "nats://127.0.0.1:4222"
     metrics_bind_address: Annotated[
         str,
         msgspec.Meta(description="host:port serving /metrics, /livez, /readyz and /healthz over HTTP; port 0 disables"),

@@ -13,7 +13,6 @@ from prometheus_client import CollectorRegistry, Gauge
 from starlette.applications import Starlette
 
 from services import events
-from services.lib import config as configuration
 from services.lib import health, jetstream, lifecycle, telemetry, web
 from services.store import rates
 from services.store.config import Config
@@ -112,17 +111,17 @@ async def run(config: Config, logger: logging.Logger) -> None:
     """Follow SAMPLES and publish RATES until SIGTERM or SIGINT."""
     stop = lifecycle.stop_on_signals()
     registry = telemetry.registry()
+    probes_socket = web.bind(config.metrics_bind_address)
     async with contextlib.AsyncExitStack() as stack:
-        nc = await jetstream.connect(config.nats_url, "store", logger)
+        nc = await jetstream.connect(config, "store", logger)
         stack.push_async_callback(nc.drain)
         js = nc.jetstream()
-        for spec in (events.SAMPLES, events.RATES):
-            await jetstream.ensure_stream(js, spec)
+        await jetstream.ensure_stream(js, events.RATES)
+        await jetstream.await_stream(js, events.SAMPLES, logger)
         store = Store(config, js, registry, logger)
         await jetstream.follow(js, events.SAMPLES, DeliverPolicy.ALL, store.handle, store.replayed, store.streams)
         probes = Starlette(routes=health.routes(checks(store, nc), registry))
-        host, port = configuration.host_port(config.metrics_bind_address)
         await asyncio.gather(
-            web.serve(probes, host, port, stop) if port else stop.wait(),
+            web.serve_probes(probes, probes_socket, stop),
             lifecycle.run_until_stopped({"publish-after-replay": store.publish_all_after_replay()}, stop, logger),
         )

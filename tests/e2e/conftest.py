@@ -12,8 +12,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import nats
 import pytest
+from nats.aio.client import Client
 
+from services.lib import natsaccess
 from tests.processes import Process
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -58,6 +61,12 @@ class Stack:
     def json(self, *args: str) -> Any:
         """`kubectl ... -o json` or `get --raw` output, parsed."""
         return json.loads(self.kubectl(*args).stdout)
+
+    async def nats(self, user: str = "console") -> Client:
+        """A NATS connection as one of the stack's users (the console's is read-only)."""
+        name, password = natsaccess.read_credentials(str(self.run_dir / "nats" / f"{user}.creds")) or ("", "")
+        url = str(self.status()["nats_url"])
+        return await nats.connect(url, user=name, password=password, inbox_prefix=natsaccess.inbox_prefix(name))
 
 
 def _wait_for(path: Path, process: Process, deadline: float) -> None:

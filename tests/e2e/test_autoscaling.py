@@ -7,7 +7,6 @@ import signal
 import time
 from typing import Any
 
-import nats
 import pytest
 from nats.js.api import DeliverPolicy
 
@@ -104,11 +103,14 @@ def test_kubesphere_sees_labels_on_the_hpa_and_its_workload(busy: Stack) -> None
 
 
 async def test_every_evaluation_is_in_the_decision_journal_with_its_inputs(busy: Stack) -> None:
-    nc = await nats.connect(str(busy.status()["nats_url"]))
+    nc = await busy.nats()
     try:
         js = nc.jetstream()
-        sub = await js.subscribe(
-            events.decision_subject(NS, "busy"), ordered_consumer=True, deliver_policy=DeliverPolicy.ALL
+        sub = await js.subscribe(  # naming the stream: the console user may not search streams by subject
+            events.decision_subject(NS, "busy"),
+            stream=events.DECISIONS.name,
+            ordered_consumer=True,
+            deliver_policy=DeliverPolicy.ALL,
         )
         decisions = []
         while (msg := await sub.next_msg(timeout=5)).metadata.num_pending:

@@ -6,16 +6,19 @@ import urllib.request
 
 import pytest
 
+from sim import pki
+from sim.pki import Layout
 from tests.e2e.conftest import NODES, Stack
 
 pytestmark = pytest.mark.e2e
 
 
-def get(url: str) -> tuple[int, str]:
+def get(url: str, token: str = "") -> tuple[int, str]:
     context = ssl.create_default_context()
     context.check_hostname, context.verify_mode = False, ssl.CERT_NONE  # the api's self-signed --cert-dir certificate
+    request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"} if token else {})
     try:
-        with urllib.request.urlopen(url, context=context, timeout=10) as response:
+        with urllib.request.urlopen(request, context=context, timeout=10) as response:
             return response.status, response.read().decode()
     except urllib.error.HTTPError as error:
         return error.code, error.read().decode()
@@ -51,11 +54,13 @@ def test_readyz_lists_each_named_check_and_each_can_be_asked_alone(
     stack: Stack, service: str, checks: list[str]
 ) -> None:
     base = probe(stack, service)
-    assert get(f"{base}/readyz") == (200, "ok")
-    status, body = get(f"{base}/readyz?verbose")
+    assert get(f"{base}/readyz") == (200, "ok")  # always allowed: what the kubelet's probe asks
+    # Beyond the exact probe paths the api wants an authorized caller, as upstream does.
+    token = pki.token_of(Layout(stack.run_dir), "admin") if service == "api" else ""
+    status, body = get(f"{base}/readyz?verbose", token)
     assert status == 200 and body == "".join(f"[+]{c} ok\n" for c in checks) + "readyz check passed\n"
-    assert get(f"{base}/readyz/{checks[-1]}") == (200, "ok")
-    assert get(f"{base}/readyz/no-such-check")[0] == 404
+    assert get(f"{base}/readyz/{checks[-1]}", token) == (200, "ok")
+    assert get(f"{base}/readyz/no-such-check", token)[0] == 404
     assert get(f"{base}/livez")[0] == get(f"{base}/healthz")[0] == 200
 
 
@@ -78,7 +83,7 @@ def test_the_store_and_the_api_count_points_events_and_freshness(stack: Stack) -
     assert sample(store, "flowmeter_events_consumed_total", stream="SAMPLES") >= NODES
     assert sample(store, "flowmeter_events_published_total", stream="RATES") >= NODES
     stack.kubectl("top", "nodes")
-    api = get(f"{probe(stack, 'api')}/metrics")[1]
+    api = get(f"{probe(stack, 'api')}/metrics", pki.token_of(Layout(stack.run_dir), "admin"))[1]
     assert sample(api, "metrics_server_api_metric_freshness_seconds_count") >= NODES
     assert sample(api, "flowmeter_events_consumed_total", stream="RATES") >= NODES
     assert sample(api, "flowmeter_events_pending", stream="RATES") == 0

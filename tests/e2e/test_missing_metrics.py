@@ -66,3 +66,19 @@ def test_kubectl_top_explains_pods_without_metrics_old_and_new(stack: Stack) -> 
     started = time.monotonic()
     eventually(lambda: node_served(stack, node), 3 * RESOLUTION_SECONDS, f"{node} served again")
     print(f"{node} served again {time.monotonic() - started:.1f}s after its kubelet came back")
+
+
+def test_a_kubelet_certificate_without_the_nodes_ip_drops_that_node_and_the_log_says_how_to_fix_it(
+    stack: Stack,
+) -> None:
+    node, log = "node-0001", stack.run_dir / "logs" / "scraper.log"
+    stack.kubectl("annotate", "node", node, "sim.flowmeter.dev/fault=bad-cert", "--overwrite")
+    try:
+        eventually(lambda: not node_served(stack, node), 3 * RESOLUTION_SECONDS, f"{node} failing verification")
+        failures = [line for line in log.read_text().splitlines() if node in line and "SANs" in line]
+        assert failures and "--kubelet-insecure-tls" in failures[-1]
+        assert "--kubelet-preferred-address-types=Hostname" in failures[-1]
+        assert node_served(stack, "node-0002"), "only the faulty node is affected"
+    finally:
+        stack.kubectl("annotate", "node", node, "sim.flowmeter.dev/fault-")
+    eventually(lambda: node_served(stack, node), 3 * RESOLUTION_SECONDS, f"{node} served again")

@@ -8,9 +8,15 @@ from typing import Any
 import yaml
 
 from services.lib import config
+from sim.apiserver import policy
 
 ROOT = Path(__file__).resolve().parents[2]
-PREFIXES = {"services.scraper": "SCRAPER_", "services.store": "STORE_", "services.api": "API_"}
+PREFIXES = {
+    "services.scraper": "SCRAPER_",
+    "services.store": "STORE_",
+    "services.api": "API_",
+    "services.autoscaler": "AUTOSCALER_",
+}
 
 
 def rendered() -> list[dict[str, Any]]:
@@ -49,3 +55,24 @@ def test_the_metrics_apiservice_points_at_the_api_service() -> None:
     assert [b["metadata"]["namespace"] for b in bindings] == ["kube-system"], (
         "the auth reader binding lives in kube-system"
     )
+
+
+def grants(obj: dict[str, Any]) -> set[tuple[str, ...]]:
+    """What a role grants or a binding binds, in a form two spellings of the same policy share."""
+    if "rules" in obj:
+        return {(g, r, v) for rule in obj["rules"] for g in rule["apiGroups"] for r in rule["resources"]
+                for v in rule["verbs"]}  # fmt: skip
+    ref = obj["roleRef"]
+    return {(ref["kind"], ref["name"], s["kind"], s["name"], s.get("namespace", "")) for s in obj["subjects"]}
+
+
+def test_the_simulated_cluster_grants_the_services_exactly_what_deploy_grants_them() -> None:
+    """The end-to-end tests run each service with its deploy/ rights, so missing RBAC shows up there first."""
+    rbac = ("ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding")
+    deployed = {(o["kind"], o["metadata"]["name"]): grants(o) for o in rendered() if o["kind"] in rbac}
+    seeded = {
+        (o["kind"], o["metadata"]["name"]): grants(o)
+        for o in policy.objects()
+        if (o["kind"], o["metadata"]["name"]) in deployed
+    }
+    assert seeded == deployed

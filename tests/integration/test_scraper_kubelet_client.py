@@ -111,7 +111,8 @@ async def test_a_kubelet_certificate_without_the_nodes_ip_fails_verification(kub
     finally:
         await runner.cleanup()
     assert isinstance(event, events.NodeScrapeFailed) and event.reason == "TLS"
-    assert "IP address mismatch" in event.message or "doesn't match" in event.message
+    assert "does not contain the address scraped in its SANs" in event.message
+    assert "--kubelet-insecure-tls" in event.message and "--kubelet-preferred-address-types=Hostname" in event.message
     assert isinstance(insecure, events.NodeSampled)
 
 
@@ -191,3 +192,17 @@ async def test_successive_scrapes_of_a_kubelet_reuse_one_kept_alive_connection(k
     finally:
         await runner.cleanup()
     assert len(kubelet.client_ports) == 3 and len(set(kubelet.client_ports)) == 1
+
+
+async def test_a_kubelet_certificate_from_an_unknown_ca_fails_naming_the_ca_flag(
+    kubelet: Kubelet, tmp_path: Path
+) -> None:
+    runner = await kubelet.start()
+    other = tmp_path / "other-ca.crt"
+    other.write_bytes(tls.new_ca("someone-else").cert_pem)
+    try:
+        event = await sample(kubelet, kubelet_certificate_authority=str(other))
+    finally:
+        await runner.cleanup()
+    assert isinstance(event, events.NodeScrapeFailed) and event.reason == "TLS"
+    assert "not signed by a trusted CA" in event.message and "--kubelet-certificate-authority" in event.message

@@ -1,6 +1,7 @@
 """`python -m services.store` against a real nats-server: samples in, rates out, and a restart loses nothing."""
 
 import signal
+import socket
 
 import pytest
 from nats.js import JetStreamContext
@@ -48,7 +49,9 @@ async def test_the_store_publishes_rates_and_rebuilds_its_windows_from_the_strea
     async def next_rates() -> events.NodeRatesComputed:
         return events.RATE_DECODER.decode((await rates.next_msg(timeout=20)).data)
 
-    with module("services.store", "--nats-url", nats_url, "--metric-resolution", "10s") as store:
+    with module(
+        "services.store", "--nats-url", nats_url, "--metric-resolution", "10s", "--metrics-bind-address=127.0.0.1:0"
+    ) as store:
         await publish(js, sample(0, 100.0))
         assert (await next_rates()).node_usage is None  # one point is not a rate yet
         await publish(js, sample(1, 102.5))
@@ -57,7 +60,9 @@ async def test_the_store_publishes_rates_and_rebuilds_its_windows_from_the_strea
         assert second.pods[0].containers[0].cpu_nanocores == 250_000_000
         store.kill(signal.SIGKILL)
 
-    with module("services.store", "--nats-url", nats_url, "--metric-resolution", "10s") as store:
+    with module(
+        "services.store", "--nats-url", nats_url, "--metric-resolution", "10s", "--metrics-bind-address=127.0.0.1:0"
+    ) as store:
         await publish(js, sample(2, 105.0))
         third = await next_rates()
         assert third.pods[0].window_ns == 10 * S, "the restarted store must know the previous sample from the stream"
@@ -71,3 +76,12 @@ def test_the_store_refuses_bad_configuration_before_connecting(argv: list[str]) 
     with module("services.store", *argv) as store:
         assert store.popen.wait(timeout=20) != 0
         assert "store: --metric-resolution must be at least 10s" in store.log or "unrecognized arguments" in store.log
+
+
+def test_the_store_says_which_address_is_taken_when_it_cannot_listen(nats_url: str) -> None:
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        address = f"127.0.0.1:{taken.getsockname()[1]}"
+        with module("services.store", "--nats-url", nats_url, f"--metrics-bind-address={address}") as store:
+            assert store.popen.wait(timeout=20) == 1
+            assert f"store: cannot listen on {address}: Address already in use" in store.log
+            assert "Traceback" not in store.log
