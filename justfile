@@ -65,6 +65,6 @@ flags:
 explain file:
     flowmeter explain {{file}}
 
-# Benchmarks (minutes each): reaction latency of the autoscaler, e.g. `./just bench reaction 10`.
-bench name="reaction" *args:
-    python -m bench.{{name}} {{args}}
+# Time from a usage change at the kubelets to the autoscaler's /scale write (minutes): `./just bench-reaction 10`.
+bench-reaction changes="10":
+    python -m bench.reaction {{changes}}
