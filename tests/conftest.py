@@ -1,6 +1,7 @@
-"""Fixtures shared by every test layer: a real nats-server, and a guard against leaked asyncio tasks."""
+"""Fixtures shared by every test layer: a real nats-server, and guards against leaked asyncio tasks and sockets."""
 
 import asyncio
+import gc
 import re
 import shutil
 import subprocess
@@ -94,3 +95,4 @@ async def _no_leaked_tasks() -> AsyncIterator[None]:
     for task in leaked:
         task.cancel()
     assert not leaked, f"tasks leaked: {[t.get_name() for t in leaked]}"
+    gc.collect()  # an unclosed socket warns when collected: collect now so the test that leaked it is the one failing

@@ -4,7 +4,7 @@ faults change what they present."""
 import asyncio
 import ssl
 
-import aiohttp
+import httpx
 from cryptography import x509
 
 from services.lib import tls
@@ -19,11 +19,9 @@ async def scrape_as(sim: Sim, ip: str, headers: dict[str, str], cert: tls.KeyPai
     if cert is not None:
         cert.write(sim.layout.run_dir / "client.crt", sim.layout.run_dir / "client.key")
         context.load_cert_chain(sim.layout.run_dir / "client.crt", sim.layout.run_dir / "client.key")
-    async with (
-        aiohttp.ClientSession(connector=aiohttp.TCPConnector(ssl=context)) as session,
-        session.get(sim.url(ip), headers=headers) as response,
-    ):
-        return response.status, await response.text()
+    async with httpx.AsyncClient(verify=context) as http:
+        response = await http.get(sim.url(ip), headers=headers)
+        return response.status_code, response.text
 
 
 def bearer(sim: Sim, key: str) -> dict[str, str]:
@@ -61,8 +59,8 @@ async def verification_error(sim: Sim, ip: str) -> str:
     """Why a client verifying against the cluster CA rejects the kubelet at ip ('' if it accepts it)."""
     try:
         await scrape_as(sim, ip, bearer(sim, "scraper"))
-    except aiohttp.ClientConnectorCertificateError as error:
-        return str(error.certificate_error)
+    except httpx.ConnectError as error:
+        return str(error)
     return ""
 
 

@@ -20,8 +20,7 @@ async def test_each_node_serves_its_running_pods_over_tls_verified_by_the_cluste
         assert set(families.get(CPU, {})) == expected
         assert families["resource_scrape_error"][()].text == "0"
     assert service.ready_file(sim.layout).exists()
-    async with sim.session.get(sim.url(next(iter(nodes.values())), "/metrics")) as response:
-        assert response.status == 404
+    assert (await sim.session.get(sim.url(next(iter(nodes.values())), "/metrics"))).status_code == 404
 
 
 async def measured_rate(sim: Sim, ip: str, key: tuple[str, ...]) -> float:
@@ -82,8 +81,7 @@ async def test_the_zero_and_malformed_faults_change_the_body(sim: Sim) -> None:
         return (await sim.scrape(ip))["node_cpu_usage_seconds_total"][()].text == "0"
 
     async def garbled() -> bool:
-        async with sim.session.get(sim.url(ip)) as response:
-            return b"garbled" in await response.read()
+        return b"garbled" in (await sim.session.get(sim.url(ip))).content
 
     await sim.kubectl("annotate", "node", name, f"{faults.ANNOTATION}=zero")
     await eventually(zeroed)

@@ -6,7 +6,7 @@ import json
 import ssl
 from pathlib import Path
 
-import aiohttp
+import httpx
 
 from services.lib import tls
 from sim import identities, pki
@@ -74,11 +74,10 @@ async def test_nobody_is_forbidden_and_no_or_bad_credentials_are_unauthorized(cl
 async def test_only_health_and_version_answer_without_credentials(cluster: Cluster) -> None:
     server = json.loads(cluster.layout.admin_kubeconfig.read_text())["clusters"][0]["cluster"]["server"]
     context = ssl.create_default_context(cafile=cluster.layout.ca[0])
-    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(ssl=context)) as session:
+    async with httpx.AsyncClient(verify=context) as http:
         answers = {}
         for path in ("/healthz", "/livez", "/readyz", "/version", "/api", "/apis", "/api/v1/namespaces"):
-            async with session.get(server + path) as response:
-                answers[path] = response.status
+            answers[path] = (await http.get(server + path)).status_code
 
     assert answers == {"/healthz": 200, "/livez": 200, "/readyz": 200, "/version": 200, "/api": 401, "/apis": 401,
                        "/api/v1/namespaces": 401}  # fmt: skip

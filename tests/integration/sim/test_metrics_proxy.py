@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import aiohttp
+import httpx
 import pytest
 from aiohttp import web
 
@@ -135,16 +135,14 @@ async def test_the_backend_learns_who_is_asking_from_the_control_plane_only(back
         viewer = ("--kubeconfig", str(cluster.layout.users_kubeconfig), "--context", "viewer")
         await cluster.kubectl("get", "--raw", path, *viewer)
         context = ssl.create_default_context(cafile=cluster.layout.ca[0])
-        async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(ssl=context)) as session:
+        async with httpx.AsyncClient(verify=context) as http:
             admin = {"Authorization": f"Bearer {pki.ADMIN_TOKEN}"}
-            async with session.get(server_url(cluster) + path, headers={**admin, **claims}) as response:
-                claimed = response.status
+            claimed = (await http.get(server_url(cluster) + path, headers={**admin, **claims})).status_code
             impersonating = {**admin, "Impersonate-User": "viewer", "Impersonate-Group": "team",
                              "Impersonate-Extra-Scopes": "read", **claims}  # fmt: skip
-            async with session.get(server_url(cluster) + path, headers=impersonating) as response:
-                impersonated = response.status
-            async with session.get(server_url(cluster) + path, headers=claims) as response:
-                anonymous = response.status, await response.json()
+            impersonated = (await http.get(server_url(cluster) + path, headers=impersonating)).status_code
+            response = await http.get(server_url(cluster) + path, headers=claims)
+            anonymous = response.status_code, response.json()
 
     assert claimed == impersonated == 200
     as_viewer, as_admin, as_impersonated = backend.seen
