@@ -65,6 +65,10 @@ flags:
 explain file:
     flowmeter explain {{file}}
 
+# The whole system on a simulated cluster, measured: `./just bench --nodes 5000 --pods-per-node 70 [--json FILE]`.
+bench *args:
+    python -m bench.system {{args}}
+
 # Time from a usage change at the kubelets to the autoscaler's /scale write (minutes): `./just bench-reaction 10`.
 bench-reaction changes="10":
     python -m bench.reaction {{changes}}

@@ -21,6 +21,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     kubelet_subnet: str = "127.10"  # simulated node i listens on 127.<b>.<1 + i // 250>.<1 + i % 250>
     kubelet_port: int = 10250
     autoscaler_flags: str = ""  # extra autoscaler flags, e.g. "--horizontal-pod-autoscaler-downscale-stabilization=30s"
+    scrapers: Annotated[int, msgspec.Meta(ge=1)] = 1  # scraper replicas; they share the nodes
+    apis: Annotated[int, msgspec.Meta(ge=1)] = 1  # api replicas; the control plane aggregates the first
     node_selector: str = ""  # passed to the scraper and the api as --node-selector, e.g. metrics-server-skip!=true
 
     def __post_init__(self) -> None:

@@ -23,6 +23,11 @@ APISERVER = r"apiserver listening on (\S+)"
 KUBELETS = r"(kubelets serving)"
 
 
+def replica(name: str, index: int) -> str:
+    """The first replica keeps the plain name (`scraper`); the others are numbered from 2 (`scraper-2`)."""
+    return name if index == 0 else f"{name}-{index + 1}"
+
+
 def free_port() -> int:
     """A port nothing listens on right now."""
     with socket.socket() as probe:
@@ -42,6 +47,7 @@ class Stack:
         self.waiters: dict[str, tuple[re.Pattern[str], asyncio.Future[str]]] = {}
         self.supervisors: list[asyncio.Task[None]] = []
         self.nats_url = self.apiserver_url = self.api_url = ""
+        self.api_urls: list[str] = []  # every api replica; the first is api_url, behind the control plane
         self.probes: dict[str, str] = {}  # service -> host:port of its /metrics, /livez and /readyz
 
     def _line(self, name: str, line: str) -> None:
@@ -99,29 +105,36 @@ class Stack:
     async def _start_services(self, api_port: int) -> None:
         s = self.settings
         timeout_ms = int(min(10.0, 0.9 * self._resolution()) * 1000)  # upstream: timeout <= 0.9 × resolution
-        self.probes = {name: f"127.0.0.1:{free_port()}" for name in ("store", "scraper", "autoscaler")}
+        scrapers = [replica("scraper", i) for i in range(s.scrapers)]
+        self.probes = {name: f"127.0.0.1:{free_port()}" for name in ("store", *scrapers, "autoscaler")}
         selector = [f"--node-selector={s.node_selector}"] if s.node_selector else []
         await self._start_service("store", f"--metrics-bind-address={self.probes['store']}")
-        await self._start_service(
-            "api", *selector, f"--kubeconfig={self._kubeconfig('api')}", "--bind-address=127.0.0.1",
-            f"--secure-port={api_port}", f"--cert-dir={self.run_dir / 'api-certs'}",
-        )  # fmt: skip
-        await self._start_service(
-            "scraper", *selector, f"--kubeconfig={self._kubeconfig('scraper')}",
-            f"--kubelet-request-timeout={timeout_ms}ms", "--kubelet-use-node-status-port",
-            "--kubelet-preferred-address-types=InternalIP,ExternalIP,Hostname",
-            f"--metrics-bind-address={self.probes['scraper']}",
-        )  # fmt: skip
+        for i in range(s.apis):
+            port = api_port if i == 0 else free_port()
+            self.api_urls.append(f"https://127.0.0.1:{port}")
+            await self._start_service(
+                replica("api", i), *selector, f"--kubeconfig={self._kubeconfig('api')}", "--bind-address=127.0.0.1",
+                f"--secure-port={port}", f"--cert-dir={self.run_dir / replica('api-certs', i)}",
+            )  # fmt: skip
+        for name in scrapers:
+            await self._start_service(
+                name, *selector, f"--kubeconfig={self._kubeconfig('scraper')}",
+                f"--kubelet-request-timeout={timeout_ms}ms", "--kubelet-use-node-status-port",
+                "--kubelet-preferred-address-types=InternalIP,ExternalIP,Hostname",
+                f"--metrics-bind-address={self.probes[name]}", f"--replica-name={name}",
+            )  # fmt: skip
         await self._start_service(
             "autoscaler", f"--kubeconfig={self._kubeconfig('autoscaler')}",
             f"--metrics-bind-address={self.probes['autoscaler']}", *s.autoscaler_flags.split(),
         )  # fmt: skip
 
     async def _start_service(self, name: str, *flags: str) -> None:
-        """`python -m services.<name>` logged in to NATS as itself, at the stack's resolution."""
+        """`python -m services.<service>` logged in to NATS as its service, at the stack's resolution; `name` is the
+        service or one of its replicas (`scraper-2`)."""
+        service = name.split("-")[0]
         await self._start(name, [
-            *PYTHON, f"services.{name}", f"--nats-url={self.nats_url}",
-            f"--nats-credentials-file={self.nats_dir / f'{name}.creds'}",
+            *PYTHON, f"services.{service}", f"--nats-url={self.nats_url}",
+            f"--nats-credentials-file={self.nats_dir / f'{service}.creds'}",
             f"--metric-resolution={self.settings.metric_resolution}", *flags,
         ])  # fmt: skip
 
@@ -156,6 +169,7 @@ class Stack:
             "nats_url": self.nats_url,
             "apiserver_url": self.apiserver_url,
             "api_url": self.api_url,
+            "api_urls": self.api_urls,
             "probes": self.probes,
             "pids": {child.name: child.pid for child in self.children},
         }

@@ -164,7 +164,7 @@ DecisionEvent = ReplicasRecommended
 Event = NodeSampled | NodeScrapeFailed | NodeRatesComputed | ReplicasRecommended
 
 
-# --- state the autoscaler keeps in NATS KV --------------------------------------------------------------------------
+# --- state the services keep in NATS KV --------------------------------------------------------------------------
 
 
 class HistoryKept(msgspec.Struct, frozen=True, kw_only=True):
@@ -175,11 +175,19 @@ class HistoryKept(msgspec.Struct, frozen=True, kw_only=True):
     scale_down_events: tuple[tuple[int, int], ...] = ()  # (replicas removed, ns)
 
 
+class ScraperHeartbeat(msgspec.Struct, frozen=True, kw_only=True):
+    """A scraper replica is alive and takes its share of the nodes; renewed several times per resolution."""
+
+    at_ns: int  # wall clock of the renewal, ns since the epoch
+    nodes: int = 0  # how many nodes it scrapes at the moment, for operators
+
+
 ENCODER = msgspec.msgpack.Encoder()
 SAMPLE_DECODER = msgspec.msgpack.Decoder(SampleEvent)
 RATE_DECODER = msgspec.msgpack.Decoder(RateEvent)
 DECISION_DECODER = msgspec.msgpack.Decoder(DecisionEvent)
 HISTORY_DECODER = msgspec.msgpack.Decoder(HistoryKept)
+HEARTBEAT_DECODER = msgspec.msgpack.Decoder(ScraperHeartbeat)
 DECODER = msgspec.msgpack.Decoder(Event)
 
 
@@ -249,6 +257,7 @@ DECISIONS = StreamSpec(
     max_age_seconds=7 * 86400,
     description="Every HPA evaluation with its inputs and reasons; subjects flowmeter.decisions.<namespace>.<hpa>.",
 )
+SCRAPER_BUCKET = "flowmeter-scrapers"  # KV: "<replica>" -> ScraperHeartbeat; entries expire unless renewed
 HISTORY_BUCKET = "flowmeter-autoscaler-history"  # KV: "<namespace>/<hpa>" -> HistoryKept
 LEADER_BUCKET = "flowmeter-leaders"  # KV: "<service>" -> the replica that leads it; entries expire unless renewed
 

@@ -47,7 +47,12 @@ def permissions(service: str) -> dict[str, list[str]]:
     samples, rates, decisions = events.SAMPLES, events.RATES, events.DECISIONS
     state = [*_kv(events.HISTORY_BUCKET), *_kv(events.LEADER_BUCKET)]
     publish = {
-        "scraper": [*samples.subjects, *_stream_admin(samples.name)],
+        "scraper": [
+            *samples.subjects,
+            *_stream_admin(samples.name),
+            *_kv(events.SCRAPER_BUCKET),
+            *_reader(f"KV_{events.SCRAPER_BUCKET}"),
+        ],
         "store": [*rates.subjects, *_stream_admin(rates.name), *_reader(samples.name)],
         "api": _reader(rates.name),
         "autoscaler": [*decisions.subjects, *_stream_admin(decisions.name), *_reader(rates.name), *state],

@@ -7,6 +7,8 @@ import os
 import random
 import socket
 import time
+from collections.abc import Coroutine
+from typing import Any
 
 import aiohttp
 import msgspec
@@ -16,8 +18,9 @@ from starlette.applications import Starlette
 
 from services import events
 from services.lib import health, jetstream, kube, kubeobjects, lifecycle, web
-from services.scraper import kubelets, parse, targets
+from services.scraper import kubelets, parse, shard, targets
 from services.scraper.config import Config
+from services.scraper.membership import Membership
 from services.scraper.telemetry import Telemetry
 
 MAX_JITTER_SECONDS = 4.0
@@ -57,7 +60,7 @@ async def sample(
 
 
 class Scraper:
-    """One replica's scrape loop over the nodes its informer knows."""
+    """One replica's scrape loop over its share of the nodes its informer knows."""
 
     def __init__(
         self,
@@ -66,18 +69,56 @@ class Scraper:
         credentials: kube.Kube,
         http: aiohttp.ClientSession,
         js: JetStreamContext,
+        membership: Membership,
         telemetry: Telemetry,
         logger: logging.Logger,
     ) -> None:
         self.config, self.nodes, self.credentials, self.http, self.js = config, nodes, credentials, http, js
-        self.telemetry, self.logger = telemetry, logger
+        self.membership, self.telemetry, self.logger = membership, telemetry, logger
         self.last_tick_start = 0.0  # wall-clock seconds; feeds liveness
         self._failing: dict[str, str] = {}  # node -> reason of its ongoing failure, to log changes only
-        self._forgetting: set[asyncio.Task[None]] = set()
+        self._background: set[asyncio.Task[None]] = set()
+        self._share: set[str] | None = None  # None until the first tick
+
+    def share(self) -> set[str]:
+        """The nodes this replica scrapes under the membership it sees now."""
+        return shard.share(self.nodes.objects, self.membership.live, self.config.replica_name)
+
+    def membership_changed(self) -> None:
+        """Scrape the nodes this replica just took over now, not at its next tick: their previous scraper may have
+        scraped them almost a resolution ago, and waiting a full tick more would leave a cycle without a sample."""
+        if self._share is None:
+            return
+        share = self.share()
+        adopted = share - self._share
+        self._share = share
+        if adopted:
+            self.logger.info("took over %d nodes from a replica that left", len(adopted))
+            self._spawn(self._scrape_now(adopted), "adopt-nodes")
+
+    async def _scrape_now(self, names: set[str]) -> None:
+        nodes = [node for name, node in list(self.nodes.objects.items()) if name in names]
+        slots = asyncio.Semaphore(self.config.max_concurrent_scrapes)
+        authorization = await self._authorization()
+        async with asyncio.TaskGroup() as group:
+            for node in nodes:
+                group.create_task(self._scrape(node, 0.0, slots, authorization))
+
+    def _spawn(self, work: Coroutine[Any, Any, None], name: str) -> None:
+        task = asyncio.create_task(work, name=name)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def _authorization(self) -> str | None:
+        if self.config.deprecated_kubelet_completely_insecure:
+            return None
+        token: str | None = await self.credentials.configuration.get_api_key_with_prefix("BearerToken")
+        return token
 
     async def loop(self) -> None:
         """Tick every resolution from the first synced node list, without drift; a late tick is skipped, not queued."""
         await self.nodes.synced.wait()
+        await self.membership.watching.wait()
         resolution = self.config.metric_resolution
         next_start = time.monotonic()
         while True:
@@ -92,14 +133,14 @@ class Scraper:
             await asyncio.sleep(next_start - time.monotonic())
 
     async def tick(self) -> None:
-        """Scrape every node once, each after a random jitter, with bounded concurrency."""
-        nodes = list(self.nodes.objects.values())
-        self.telemetry.forget_nodes_except({node.metadata.name for node in nodes})
+        """Scrape each node of this replica's share once, each after a random jitter, with bounded concurrency."""
+        self._share = share = self.share()
+        self.membership.nodes = len(share)
+        nodes = [node for name, node in list(self.nodes.objects.items()) if name in share]
+        self.telemetry.forget_nodes_except(share)
         jitter = min(JITTER_PER_NODE_SECONDS * len(nodes), MAX_JITTER_SECONDS)
         slots = asyncio.Semaphore(self.config.max_concurrent_scrapes)
-        authorization = None
-        if not self.config.deprecated_kubelet_completely_insecure:
-            authorization = await self.credentials.configuration.get_api_key_with_prefix("BearerToken")
+        authorization = await self._authorization()
         async with asyncio.TaskGroup() as group:
             for node in nodes:
                 group.create_task(self._scrape(node, random.uniform(0, jitter), slots, authorization))
@@ -122,11 +163,13 @@ class Scraper:
             self.logger.warning("publish failed node=%s: %s", event.node, error)
 
     def node_changed(self, old: kubeobjects.Node | None, new: kubeobjects.Node | None) -> None:
-        """Informer callback: a node that was deleted or no longer matches --node-selector is let go at once."""
-        if old is not None and new is None:
-            task = asyncio.create_task(self._let_go(old.metadata.name), name=f"let-go-{old.metadata.name}")
-            self._forgetting.add(task)
-            task.add_done_callback(self._forgetting.discard)
+        """Informer callback: a node that was deleted or no longer matches --node-selector is let go at once (by the
+        replica that scraped it)."""
+        if old is None or new is not None:
+            return
+        name = old.metadata.name
+        if shard.owner(name, self.membership.live | {self.config.replica_name}) == self.config.replica_name:
+            self._spawn(self._let_go(name), f"let-go-{name}")
 
     async def _let_go(self, node: str) -> None:
         """Tell the store this node is no longer scraped, so its rates stop being served without waiting to go stale."""
@@ -173,9 +216,17 @@ def checks(scraper: Scraper, nc: Client) -> health.Checks:
     def informer_synced() -> str | None:
         return None if scraper.nodes.synced.is_set() else "node informer not synced"
 
+    def membership_known() -> str | None:
+        return None if scraper.membership.watching.is_set() else "scraper replicas not known yet"
+
     return {
         "livez": {"ping": ping, "metric-collection-timely": scraper.timely},
-        "readyz": {"ping": ping, "nats-connection": nats_connected, "node-informer-sync": informer_synced},
+        "readyz": {
+            "ping": ping,
+            "nats-connection": nats_connected,
+            "node-informer-sync": informer_synced,
+            "scraper-membership": membership_known,
+        },
         "healthz": {"ping": ping},
     }
 
@@ -204,10 +255,16 @@ async def run(config: Config, logger: logging.Logger) -> None:
             params=params,
             on_change=lambda old, new: scraper.node_changed(old, new),  # noqa: PLW0108 - scraper is made below
         )
-        scraper = Scraper(config, nodes, api, http, js, telemetry, logger)
+        membership = Membership(config.replica_name, config.metric_resolution, logger)
+        scraper = Scraper(config, nodes, api, http, js, membership, telemetry, logger)
+        membership.on_change = scraper.membership_changed
         probes = Starlette(routes=health.routes(checks(scraper, nc), telemetry.registry))
         logger.info("scraping every %ss, publishing to %s", config.metric_resolution, config.nats_url)
         await asyncio.gather(
             web.serve_probes(probes, probes_socket, stop),
-            lifecycle.run_until_stopped({"node-informer": nodes.run(), "scrape-loop": scraper.loop()}, stop, logger),
+            lifecycle.run_until_stopped(
+                {"node-informer": nodes.run(), "membership": membership.run(js), "scrape-loop": scraper.loop()},
+                stop,
+                logger,
+            ),
         )

@@ -114,14 +114,21 @@ PodList = kubeobjects.ObjectList[objects.Pod]
 async def sim(tmp_path: Path) -> AsyncIterator[Sim]:
     """`python -m sim.apiserver` with 2 nodes × 5 pods on a random subnet (every base workload has a pod), and
     `python -m sim.kubelets` on it."""
-    layout, subnet = pki.Layout(tmp_path), f"127.{random.randint(20, 250)}"
-    api_args = ("--run-dir", str(tmp_path), "--port", "0", "--nodes", "2", "--pods-per-node", "5",
-                "--kubelet-subnet", subnet, "--kubelet-port", "10250")  # fmt: skip
+    async with simulated(tmp_path, nodes=2, pods_per_node=5) as running:
+        yield running
+
+
+@contextlib.asynccontextmanager
+async def simulated(run_dir: Path, nodes: int, pods_per_node: int) -> AsyncIterator[Sim]:
+    """The simulated control plane and kubelets of this size until the block ends."""
+    tmp_path, layout, subnet = run_dir, pki.Layout(run_dir), f"127.{random.randint(20, 250)}"
+    api_args = ("--run-dir", str(tmp_path), "--port", "0", "--nodes", str(nodes), "--pods-per-node",
+                str(pods_per_node), "--kubelet-subnet", subnet, "--kubelet-port", "10250")  # fmt: skip
     async with module("sim.apiserver", *api_args) as (_, api_stderr):
         await api_stderr.wait_for(r"apiserver listening on")
         kubelet_args = ("--run-dir", str(tmp_path), "--housekeeping-interval", "100ms")
         async with module("sim.kubelets", *kubelet_args) as (kubelets, stderr):
-            await stderr.wait_for(r"kubelets serving 2 nodes")
+            await stderr.wait_for(rf"kubelets serving {nodes} nodes")
             context = ssl.create_default_context(cafile=layout.ca[0])
             scraper = {"Authorization": f"Bearer {pki.token_of(layout, 'scraper')}"}
             # httpx rather than aiohttp: it closes its TLS sockets before the test's event loop ends
