@@ -22,6 +22,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     kubelet_port: int = 10250
     autoscaler_flags: str = ""  # extra autoscaler flags, e.g. "--horizontal-pod-autoscaler-downscale-stabilization=30s"
     scrapers: Annotated[int, msgspec.Meta(ge=1)] = 1  # scraper replicas; they share the nodes
+    stores: Annotated[int, msgspec.Meta(ge=1, le=16)] = 1  # store replicas; they share the 16 sample partitions
     apis: Annotated[int, msgspec.Meta(ge=1)] = 1  # api replicas; the control plane aggregates the first
     node_selector: str = ""  # passed to the scraper and the api as --node-selector, e.g. metrics-server-skip!=true
 

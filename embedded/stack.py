@@ -106,9 +106,11 @@ class Stack:
         s = self.settings
         timeout_ms = int(min(10.0, 0.9 * self._resolution()) * 1000)  # upstream: timeout <= 0.9 × resolution
         scrapers = [replica("scraper", i) for i in range(s.scrapers)]
-        self.probes = {name: f"127.0.0.1:{free_port()}" for name in ("store", *scrapers, "autoscaler")}
+        stores = [replica("store", i) for i in range(s.stores)]
+        self.probes = {name: f"127.0.0.1:{free_port()}" for name in (*stores, *scrapers, "autoscaler")}
         selector = [f"--node-selector={s.node_selector}"] if s.node_selector else []
-        await self._start_service("store", f"--metrics-bind-address={self.probes['store']}")
+        for name in stores:
+            await self._start_service(name, f"--metrics-bind-address={self.probes[name]}", f"--replica-name={name}")
         for i in range(s.apis):
             port = api_port if i == 0 else free_port()
             self.api_urls.append(f"https://127.0.0.1:{port}")
@@ -131,7 +133,7 @@ class Stack:
     async def _start_service(self, name: str, *flags: str) -> None:
         """`python -m services.<service>` logged in to NATS as its service, at the stack's resolution; `name` is the
         service or one of its replicas (`scraper-2`)."""
-        service = name.split("-")[0]
+        service = name.split("-", maxsplit=1)[0]
         await self._start(name, [
             *PYTHON, f"services.{service}", f"--nats-url={self.nats_url}",
             f"--nats-credentials-file={self.nats_dir / f'{service}.creds'}",

@@ -5,6 +5,8 @@ change a field's type or an event's tag. Points inside events are array-like (po
 sample small; the same append-only rule applies to them. Units are in the field names.
 """
 
+import hashlib
+
 import msgspec
 
 # --- a node's raw sample, as the scraper read it from the kubelet -------------------------------------------------
@@ -175,11 +177,12 @@ class HistoryKept(msgspec.Struct, frozen=True, kw_only=True):
     scale_down_events: tuple[tuple[int, int], ...] = ()  # (replicas removed, ns)
 
 
-class ScraperHeartbeat(msgspec.Struct, frozen=True, kw_only=True):
-    """A scraper replica is alive and takes its share of the nodes; renewed several times per resolution."""
+class ReplicaHeartbeat(msgspec.Struct, frozen=True, kw_only=True):
+    """A scraper or store replica is alive and takes its share (of nodes, of partitions); renewed several times per
+    resolution."""
 
     at_ns: int  # wall clock of the renewal, ns since the epoch
-    nodes: int = 0  # how many nodes it scrapes at the moment, for operators
+    share: int = 0  # how many nodes or partitions it takes at the moment, for operators
 
 
 ENCODER = msgspec.msgpack.Encoder()
@@ -187,7 +190,7 @@ SAMPLE_DECODER = msgspec.msgpack.Decoder(SampleEvent)
 RATE_DECODER = msgspec.msgpack.Decoder(RateEvent)
 DECISION_DECODER = msgspec.msgpack.Decoder(DecisionEvent)
 HISTORY_DECODER = msgspec.msgpack.Decoder(HistoryKept)
-HEARTBEAT_DECODER = msgspec.msgpack.Decoder(ScraperHeartbeat)
+HEARTBEAT_DECODER = msgspec.msgpack.Decoder(ReplicaHeartbeat)
 DECODER = msgspec.msgpack.Decoder(Event)
 
 
@@ -219,10 +222,11 @@ class StreamSpec(msgspec.Struct, frozen=True, kw_only=True):
     """A JetStream stream as the producers create it; one subject per node under `prefix`."""
 
     name: str
-    prefix: str  # subjects are `<prefix>.<node token>`
+    prefix: str  # subjects are `<prefix>.<node token>`, or `<prefix>.<partition>.<node token>` when partitioned
     max_msgs_per_subject: int  # retained messages per subject; -1 for no limit
     max_age_seconds: float  # 0 for no limit
     description: str
+    partitions: int = 0  # consumers can take a share of the nodes by partition subject; 0 for one subject space
 
     @property
     def subjects(self) -> tuple[str, ...]:
@@ -231,7 +235,13 @@ class StreamSpec(msgspec.Struct, frozen=True, kw_only=True):
 
     def subject(self, node: str) -> str:
         """Where this stream's events about `node` are published."""
+        if self.partitions:
+            return f"{self.prefix}.{partition(node, self.partitions)}.{node_token(node)}"
         return f"{self.prefix}.{node_token(node)}"
+
+    def partition_subject(self, number: int) -> str:
+        """The subjects of every node in one partition."""
+        return f"{self.prefix}.{number}.*"
 
 
 SAMPLES = StreamSpec(
@@ -239,7 +249,8 @@ SAMPLES = StreamSpec(
     prefix="flowmeter.samples",
     max_msgs_per_subject=2,  # the last two scrapes rebuild a store's prev and last points after a restart
     max_age_seconds=600,
-    description="Raw kubelet samples and failed scrapes, one subject per node.",
+    description="Raw kubelet samples and failed scrapes, one subject per node: flowmeter.samples.<partition>.<node>.",
+    partitions=16,  # store replicas take whole partitions, so at most this many stores share the work
 )
 RATES = StreamSpec(
     name="RATES",
@@ -257,7 +268,8 @@ DECISIONS = StreamSpec(
     max_age_seconds=7 * 86400,
     description="Every HPA evaluation with its inputs and reasons; subjects flowmeter.decisions.<namespace>.<hpa>.",
 )
-SCRAPER_BUCKET = "flowmeter-scrapers"  # KV: "<replica>" -> ScraperHeartbeat; entries expire unless renewed
+SCRAPER_BUCKET = "flowmeter-scrapers"  # KV: "<replica>" -> ReplicaHeartbeat; entries expire unless renewed
+STORE_BUCKET = "flowmeter-stores"  # KV: "<replica>" -> ReplicaHeartbeat; entries expire unless renewed
 HISTORY_BUCKET = "flowmeter-autoscaler-history"  # KV: "<namespace>/<hpa>" -> HistoryKept
 LEADER_BUCKET = "flowmeter-leaders"  # KV: "<service>" -> the replica that leads it; entries expire unless renewed
 
@@ -276,6 +288,11 @@ def route(event: Event) -> tuple[StreamSpec, str]:
             return RATES, RATES.subject(event.node)
         case ReplicasRecommended():
             return DECISIONS, decision_subject(event.namespace, event.hpa)
+
+
+def partition(node: str, partitions: int) -> int:
+    """The partition a node's samples are published in: stable across processes, spread evenly."""
+    return int.from_bytes(hashlib.blake2b(node.encode(), digest_size=4).digest(), "big") % partitions
 
 
 def node_token(node: str) -> str:

@@ -103,8 +103,10 @@ async def follow(
     handle: Callable[[Msg], Awaitable[None]],
     caught_up: asyncio.Event,
     metrics: StreamMetrics,
+    subject: str = "",
 ) -> JetStreamContext.PushSubscription:
-    """Replay a stream with an ordered consumer, then keep following it; `caught_up` is set once the replay is done.
+    """Replay a stream (or the part of it under `subject`) with an ordered consumer, then keep following it;
+    `caught_up` is set once the replay is done.
 
     An ordered consumer (ephemeral, no acks) fits a projection that is rebuilt from the retained stream on every
     start: there is no per-service position worth keeping. Messages reach `handle` one at a time, in stream order.
@@ -119,10 +121,14 @@ async def follow(
         if msg.metadata.num_pending == 0:
             caught_up.set()
 
-    if (await js.stream_info(spec.name)).state.messages == 0:
+    if subject:  # a part of the stream: is anything stored under it?
+        empty = not (await js.stream_info(spec.name, subjects_filter=subject)).state.subjects
+    else:
+        subject, empty = spec.subjects[0], (await js.stream_info(spec.name)).state.messages == 0
+    if empty:
         caught_up.set()
     subscription = await js.subscribe(
-        spec.subjects[0],
+        subject,
         stream=spec.name,
         cb=on_message,
         ordered_consumer=True,

@@ -1,5 +1,6 @@
-"""scraper: scrapes every kubelet's `/metrics/resource` each resolution and publishes one event per node.
+"""scraper: scrapes its share of the kubelets' `/metrics/resource` each resolution and publishes one event per node.
 
-Subjects out: `flowmeter.samples.<node>` (stream SAMPLES): `NodeSampled`, or `NodeScrapeFailed` when a scrape fails.
+Subjects out: `flowmeter.samples.<partition>.<node>` (stream SAMPLES): `NodeSampled`, or `NodeScrapeFailed` when a
+scrape fails. Replicas share the nodes by rendezvous hashing over the live members of KV `flowmeter-scrapers`.
 Reads: Nodes from the Kubernetes API (list + watch). Environment prefix: `SCRAPER_`.
 """

@@ -17,10 +17,10 @@ from nats.js import JetStreamContext
 from starlette.applications import Starlette
 
 from services import events
-from services.lib import health, jetstream, kube, kubeobjects, lifecycle, web
-from services.scraper import kubelets, parse, shard, targets
+from services.lib import health, jetstream, kube, kubeobjects, lifecycle, rendezvous, web
+from services.lib.membership import Membership
+from services.scraper import kubelets, parse, targets
 from services.scraper.config import Config
-from services.scraper.membership import Membership
 from services.scraper.telemetry import Telemetry
 
 MAX_JITTER_SECONDS = 4.0
@@ -82,7 +82,7 @@ class Scraper:
 
     def share(self) -> set[str]:
         """The nodes this replica scrapes under the membership it sees now."""
-        return shard.share(self.nodes.objects, self.membership.live, self.config.replica_name)
+        return rendezvous.share(self.nodes.objects, self.membership.live, self.config.replica_name)
 
     def membership_changed(self) -> None:
         """Scrape the nodes this replica just took over now, not at its next tick: their previous scraper may have
@@ -135,7 +135,7 @@ class Scraper:
     async def tick(self) -> None:
         """Scrape each node of this replica's share once, each after a random jitter, with bounded concurrency."""
         self._share = share = self.share()
-        self.membership.nodes = len(share)
+        self.membership.share = len(share)
         nodes = [node for name, node in list(self.nodes.objects.items()) if name in share]
         self.telemetry.forget_nodes_except(share)
         jitter = min(JITTER_PER_NODE_SECONDS * len(nodes), MAX_JITTER_SECONDS)
@@ -168,7 +168,7 @@ class Scraper:
         if old is None or new is not None:
             return
         name = old.metadata.name
-        if shard.owner(name, self.membership.live | {self.config.replica_name}) == self.config.replica_name:
+        if rendezvous.owner(name, self.membership.live | {self.config.replica_name}) == self.config.replica_name:
             self._spawn(self._let_go(name), f"let-go-{name}")
 
     async def _let_go(self, node: str) -> None:
@@ -255,7 +255,7 @@ async def run(config: Config, logger: logging.Logger) -> None:
             params=params,
             on_change=lambda old, new: scraper.node_changed(old, new),  # noqa: PLW0108 - scraper is made below
         )
-        membership = Membership(config.replica_name, config.metric_resolution, logger)
+        membership = Membership(events.SCRAPER_BUCKET, config.replica_name, config.metric_resolution, logger)
         scraper = Scraper(config, nodes, api, http, js, membership, telemetry, logger)
         membership.on_change = scraper.membership_changed
         probes = Starlette(routes=health.routes(checks(scraper, nc), telemetry.registry))

@@ -21,6 +21,9 @@ class Config(NatsConnection, frozen=True, kw_only=True, forbid_unknown_fields=Tr
         str,
         msgspec.Meta(description="host:port serving /metrics, /livez, /readyz and /healthz over HTTP; port 0 disables"),
     ] = ":8080"
+    replica_name: Annotated[
+        str, msgspec.Meta(description="This replica's name among the store replicas; empty means <hostname>-<pid>")
+    ] = ""
     log_level: Annotated[str, msgspec.Meta(description="debug, info, warning or error")] = "info"
 
     def __post_init__(self) -> None:

@@ -50,7 +50,8 @@ class Cluster:
         key = (new or old).metadata.key  # type: ignore[union-attr]
         was_serving = old is not None and key in self._placed and old.metadata.deletion_timestamp is None
         self._place(key, new, now_ns)
-        if was_serving != self._serving(key):  # the workload's share of a cpu-total changed for every pod
+        shared = targets.shares_a_total(self._annotation_chain(new or old))  # type: ignore[arg-type]
+        if shared and was_serving != self._serving(key):  # the workload's share of a cpu-total changed for every pod
             for sibling in self._siblings(new or old):  # type: ignore[arg-type]
                 if sibling != key:
                     self._place(sibling, self._pods.get(sibling), now_ns)
@@ -70,7 +71,16 @@ class Cluster:
 
     def targets(self, pod: objects.Pod) -> targets.Targets:
         """A pod's per-container targets from its own annotations, then its owners' (RS -> Deployment, STS)."""
-        chain = [pod.metadata.annotations]
+        chain = self._annotation_chain(pod)
+        peers = 1
+        if targets.shares_a_total(chain):  # counting peers costs a walk over the workload's pods: only when needed
+            peers += sum(1 for key in self._siblings(pod) if self._serving(key) and key != pod.metadata.key)
+        serving = pod.metadata.deletion_timestamp is None
+        return targets.resolve(chain, len(pod.spec.reporting), peers if serving else 0)
+
+    def _annotation_chain(self, pod: objects.Pod) -> list[Mapping[str, str]]:
+        """The annotations of the pod, then of its owners (RS -> Deployment, STS), nearest first."""
+        chain: list[Mapping[str, str]] = [pod.metadata.annotations]
         owner, namespace = pod.metadata.controller, pod.metadata.namespace
         while owner is not None and len(chain) < 4:
             found = self._workloads.get(owner.kind, {}).get(f"{namespace}/{owner.name}")
@@ -78,9 +88,7 @@ class Cluster:
                 break
             chain.append(found.metadata.annotations)
             owner = found.metadata.controller
-        peers = 1 + sum(1 for key in self._siblings(pod) if self._serving(key) and key != pod.metadata.key)
-        serving = pod.metadata.deletion_timestamp is None
-        return targets.resolve(chain, len(pod.spec.reporting), peers if serving else 0)
+        return chain
 
     def _serving(self, key: str) -> bool:
         """Whether a pod takes its share of a workload's load: running and not terminating (load balancers skip it)."""

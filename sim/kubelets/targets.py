@@ -43,6 +43,11 @@ def resolve(annotations: Sequence[Mapping[str, str]], containers: int, peers: in
     )
 
 
+def shares_a_total(annotations: Sequence[Mapping[str, str]]) -> bool:
+    """Whether an owner sets a `cpu-total`, so the pod's CPU depends on how many peers run beside it."""
+    return any(CPU_TOTAL_ANNOTATION in mapping for mapping in annotations[1:])
+
+
 def _cpu(annotations: Sequence[Mapping[str, str]], peers: int) -> int | None:
     """The pod's CPU: its own annotation, else the nearest owner's total share or per-pod value."""
     for index, mapping in enumerate(annotations):

@@ -46,8 +46,8 @@ def probe(stack: Stack, service: str) -> str:
     ("service", "checks"),
     [
         ("api", ["ping", "nats-connection", "rates-replayed", "metric-storage-ready", "metric-informer-sync"]),
-        ("scraper", ["ping", "nats-connection", "node-informer-sync"]),
-        ("store", ["ping", "nats-connection", "samples-replayed", "metric-storage-ready"]),
+        ("scraper", ["ping", "nats-connection", "node-informer-sync", "scraper-membership"]),
+        ("store", ["ping", "nats-connection", "store-membership", "samples-replayed", "metric-storage-ready"]),
     ],
 )
 def test_readyz_lists_each_named_check_and_each_can_be_asked_alone(

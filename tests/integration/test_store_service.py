@@ -1,8 +1,11 @@
 """`python -m services.store` against a real nats-server: samples in, rates out, and a restart loses nothing."""
 
+import asyncio
 import signal
 import socket
 
+import httpx
+import msgspec
 import pytest
 from nats.js import JetStreamContext
 from nats.js.api import DeliverPolicy
@@ -11,6 +14,13 @@ from prometheus_client import CollectorRegistry
 from services import events
 from services.lib import jetstream, telemetry
 from tests.processes import module
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
 
 S = 1_000_000_000
 BASE = 1_754_300_000 * S
@@ -85,3 +95,70 @@ def test_the_store_says_which_address_is_taken_when_it_cannot_listen(nats_url: s
             assert store.popen.wait(timeout=20) == 1
             assert f"store: cannot listen on {address}: Address already in use" in store.log
             assert "Traceback" not in store.log
+
+
+def node_sample(node: str, step: int) -> events.NodeSampled:
+    """The nginx pod's node sample at `step`, moved to `node`, at 0.25 cores."""
+    return msgspec.structs.replace(sample(step, 100.0 + 2.5 * step), node=node)
+
+
+def partitions_taken(port: int) -> int:
+    """What the store on this probes port reports folding; -1 while it does not answer yet."""
+    try:
+        metrics = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=10).text
+    except httpx.TransportError:
+        return -1
+    lines = metrics.splitlines()
+    return int(float(next(line.split()[1] for line in lines if line.startswith("flowmeter_store_partitions "))))
+
+
+async def split(ports: list[int]) -> list[int]:
+    """The partitions each store takes, once every partition has exactly one: the stores are other processes that
+    agree through NATS, so poll their /metrics with a deadline."""
+    async with asyncio.timeout(60):
+        while True:
+            taken = [partitions_taken(port) for port in ports]
+            if min(taken) > 0 and sum(taken) == events.SAMPLES.partitions:
+                return taken
+            await asyncio.sleep(0.2)
+
+
+async def test_two_stores_split_the_partitions_and_the_survivor_takes_them_all_when_the_other_is_killed(
+    nats_url: str, js: JetStreamContext
+) -> None:
+    nodes = [f"node-{i}" for i in range(40)]
+    await jetstream.ensure_stream(js, events.SAMPLES)
+    await jetstream.ensure_stream(js, events.RATES)
+    rates = await js.subscribe(f"{events.RATES.prefix}.>", ordered_consumer=True, deliver_policy=DeliverPolicy.NEW)
+
+    async def rates_of_every_node(step: int) -> None:
+        """Until every node's rates follow the sample at `step` (over the 10 s window before it)."""
+        waiting = set(nodes)
+        while waiting:
+            event = events.RATE_DECODER.decode((await rates.next_msg(timeout=40)).data)
+            if event.scraped_at_ns == BASE + step * 10 * S + S and event.pods and event.pods[0].window_ns == 10 * S:
+                waiting.discard(event.node)
+
+    ports = [free_port(), free_port()]
+    flags = ("--nats-url", nats_url, "--metric-resolution", "10s")
+    try:
+        with (
+            module("services.store", *flags, "--replica-name=a", f"--metrics-bind-address=127.0.0.1:{ports[0]}") as a,
+            module("services.store", *flags, "--replica-name=b", f"--metrics-bind-address=127.0.0.1:{ports[1]}") as b,
+        ):
+            shares = await split(ports)
+            for step in (0, 1):
+                for node in nodes:
+                    await publish(js, node_sample(node, step))
+            await rates_of_every_node(1)
+            b.kill(signal.SIGKILL)
+            for node in nodes:
+                await publish(js, node_sample(node, 2))
+            await rates_of_every_node(2)  # b's nodes too: a took over its partitions once b's membership expired
+            survivor = partitions_taken(ports[0])
+            assert a.stop() == 0, a.log
+    finally:
+        await rates.unsubscribe()
+
+    assert all(0 < share < events.SAMPLES.partitions for share in shares), shares
+    assert survivor == events.SAMPLES.partitions

@@ -1,5 +1,6 @@
 """The wire contract: payloads saved by earlier versions still decode, and subjects round-trip node names."""
 
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -28,9 +29,18 @@ def test_saved_payloads_decode_with_the_per_stream_decoders() -> None:
 @pytest.mark.parametrize("node", ["node-0001", "ip-10-0-1-7.eu-west-1.compute.internal", "a.b.c"])
 def test_a_node_name_survives_the_trip_through_a_subject(node: str) -> None:
     subject = events.SAMPLES.subject(node)
-    assert subject.count(".") == 2
+    partition = events.partition(node, events.SAMPLES.partitions)
+
+    assert subject == f"flowmeter.samples.{partition}.{node.replace('.', '_')}", "one token per node, in its partition"
     assert events.node_of_subject(subject) == node
-    assert events.node_of_subject(events.RATES.subject(node)) == node
+    assert events.RATES.subject(node).count(".") == 2 and events.node_of_subject(events.RATES.subject(node)) == node
+
+
+def test_nodes_spread_evenly_over_the_sample_partitions_the_stores_share() -> None:
+    counts = Counter(events.partition(f"node-{i}", events.SAMPLES.partitions) for i in range(16_000))
+
+    assert sorted(counts) == list(range(events.SAMPLES.partitions))
+    assert all(850 < count < 1150 for count in counts.values()), counts
 
 
 def test_a_sample_is_identified_by_node_and_kubelet_time_so_a_second_scrape_of_it_dedupes() -> None:

@@ -14,7 +14,7 @@ import nats
 from nats.aio.msg import Msg
 
 from services import events
-from services.scraper import shard
+from services.lib import rendezvous
 from tests.integration.kubelets.conftest import Sim, Stderr, module, simulated
 
 NODES = 24
@@ -108,7 +108,7 @@ async def test_replicas_one_two_three_two_divide_the_nodes_and_leave_none_withou
         await nc.drain()
 
     for live, owners in phases:
-        expected = {node: shard.owner(node, live) for node in owners}
+        expected = {node: rendezvous.owner(node, live) for node in owners}
         assert owners == expected, f"with {sorted(live)} the nodes were scraped by the wrong replicas"
         shares = {name: sum(1 for who in owners.values() if who == name) for name in live}
         assert all(share > 0 for share in shares.values()) and sum(shares.values()) == NODES, shares

@@ -1,7 +1,7 @@
-"""Live scraper replicas, kept in a NATS KV bucket whose entries expire unless renewed.
+"""Live replicas of a service, kept in a NATS KV bucket whose entries expire unless renewed.
 
 Each replica renews its own entry every third of the TTL and watches the bucket. A replica that stops cleanly deletes
-its entry, so the others take its nodes at once; one that dies stops renewing and drops out when its entry is older
+its entry, so the others take its share at once; one that dies stops renewing and drops out when its entry is older
 than the TTL (the bucket's max age removes it from NATS at the same time).
 """
 
@@ -21,10 +21,10 @@ from services import events
 class Membership:
     """The replicas seen alive; `changed` is called whenever that set changes."""
 
-    def __init__(self, me: str, ttl_seconds: float, logger: logging.Logger) -> None:
-        self.me, self.ttl, self.logger = me, ttl_seconds, logger
+    def __init__(self, bucket: str, me: str, ttl_seconds: float, logger: logging.Logger) -> None:
+        self.name, self.me, self.ttl, self.logger = bucket, me, ttl_seconds, logger
         self.on_change: Callable[[], None] = lambda: None
-        self.nodes = 0  # this replica's share, reported in its heartbeat
+        self.share = 0  # how many items this replica takes, reported in its heartbeat
         self.watching = asyncio.Event()  # set once the initial entries are read
         self._renewed_ns: dict[str, int] = {}  # replica -> wall clock of its last renewal
         self._live: frozenset[str] = frozenset()
@@ -37,9 +37,9 @@ class Membership:
     async def bucket(self, js: JetStreamContext) -> KeyValue:
         """The members' bucket, created with the TTL by the first replica."""
         try:
-            return await js.key_value(events.SCRAPER_BUCKET)
+            return await js.key_value(self.name)
         except BucketNotFoundError:
-            return await js.create_key_value(bucket=events.SCRAPER_BUCKET, ttl=self.ttl, history=1)
+            return await js.create_key_value(bucket=self.name, ttl=self.ttl, history=1)
 
     async def run(self, js: JetStreamContext) -> None:
         """Renew this replica's entry and follow everyone's until cancelled; then leave the bucket."""
@@ -53,11 +53,11 @@ class Membership:
     async def renew(self) -> None:
         if self._kv is None:
             return
-        heartbeat = events.ScraperHeartbeat(at_ns=time.time_ns(), nodes=self.nodes)
+        heartbeat = events.ReplicaHeartbeat(at_ns=time.time_ns(), share=self.share)
         try:
             await self._kv.put(self.me, events.ENCODER.encode(heartbeat))
         except Exception as error:  # nats raises many kinds while reconnecting; the next renewal retries
-            self.logger.warning("could not renew scraper membership: %s", error)
+            self.logger.warning("could not renew membership in %s: %s", self.name, error)
 
     async def leave(self) -> None:
         """Delete this replica's entry so the others take its nodes now rather than after the TTL."""
@@ -65,9 +65,9 @@ class Membership:
             return
         try:
             await asyncio.wait_for(asyncio.shield(self._kv.delete(self.me)), timeout=2)
-            self.logger.info("left the scraper membership")
+            self.logger.info("left %s", self.name)
         except Exception as error:  # shutting down: the entry then expires by itself
-            self.logger.warning("could not leave the scraper membership: %s", error)
+            self.logger.warning("could not leave %s: %s", self.name, error)
 
     async def _renew_forever(self) -> None:
         while True:
@@ -75,7 +75,7 @@ class Membership:
             await self.renew()
 
     async def _expire_forever(self) -> None:
-        """Drop replicas that stopped renewing; checked often so a dead one's nodes move within a fraction of TTL."""
+        """Drop replicas that stopped renewing; checked often so a dead one's share moves soon after its TTL."""
         while True:
             await asyncio.sleep(self.ttl / 10)
             self._recompute()
@@ -100,5 +100,5 @@ class Membership:
         if live != self._live:
             joined, left = sorted(live - self._live), sorted(self._live - live)
             self._live = live
-            self.logger.info("scraper replicas now %s (joined %s, left %s)", sorted(live), joined, left)
+            self.logger.info("%s: replicas now %s (joined %s, left %s)", self.name, sorted(live), joined, left)
             self.on_change()

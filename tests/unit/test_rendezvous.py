@@ -1,19 +1,19 @@
 """Scraper replicas share nodes by rendezvous hashing: every replica agrees on the owner of every node, and a
 replica joining or leaving moves only its own share."""
 
-from services.scraper import shard
+from services.lib import rendezvous
 
 NODES = [f"node-{i}" for i in range(3000)]
 
 
 def owners(members: set[str]) -> dict[str, str | None]:
-    return {node: shard.owner(node, members) for node in NODES}
+    return {node: rendezvous.owner(node, members) for node in NODES}
 
 
 def test_each_node_has_exactly_one_owner_and_the_shares_are_about_even() -> None:
     members = frozenset({"scraper-a", "scraper-b", "scraper-c"})
 
-    shares = {member: shard.share(NODES, members, member) for member in members}
+    shares = {member: rendezvous.share(NODES, members, member) for member in members}
 
     assert sum(len(nodes) for nodes in shares.values()) == len(NODES)
     assert set().union(*shares.values()) == set(NODES)
@@ -38,13 +38,13 @@ def test_a_replica_leaving_hands_over_only_its_own_nodes() -> None:
 
 
 def test_the_owner_does_not_depend_on_the_order_members_are_listed_in() -> None:
-    assert shard.owner("node-7", ["a", "b", "c"]) == shard.owner("node-7", ["c", "a", "b"])
-    assert shard.owner("node-7", []) is None
+    assert rendezvous.owner("node-7", ["a", "b", "c"]) == rendezvous.owner("node-7", ["c", "a", "b"])
+    assert rendezvous.owner("node-7", []) is None
 
 
 def test_a_replica_not_yet_in_the_membership_scrapes_as_if_it_had_joined() -> None:
-    joined = shard.share(NODES, frozenset({"scraper-a", "scraper-b"}), "scraper-b")
-    starting = shard.share(NODES, frozenset({"scraper-a"}), "scraper-b")
+    joined = rendezvous.share(NODES, frozenset({"scraper-a", "scraper-b"}), "scraper-b")
+    starting = rendezvous.share(NODES, frozenset({"scraper-a"}), "scraper-b")
 
     assert starting == joined
-    assert shard.share(NODES, frozenset(), "alone") == set(NODES)
+    assert rendezvous.share(NODES, frozenset(), "alone") == set(NODES)
