@@ -4,7 +4,7 @@ One object owned by the api process; changed only by the RATES handler and the i
 Rates from a scrape older than `max_age_ns` are not served: a node nobody scrapes any more must not look alive.
 """
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from services import events
@@ -44,6 +44,7 @@ class ReadModel:
         self._pods_of_node: dict[str, list[PodKey]] = {}
         self.node_labels: dict[str, dict[str, str]] = {}
         self.running_pods: dict[str, dict[str, dict[str, str]]] = {}  # namespace -> name -> labels
+        self._labelled: dict[tuple[str, str, str], set[str]] = {}  # (namespace, key, value) -> Running pod names
 
     def apply(self, event: events.NodeRatesComputed) -> None:
         """Replace everything the node reported before with what it reports now."""
@@ -73,11 +74,18 @@ class ReadModel:
 
     def on_pod(self, old: kubeobjects.Object | None, new: kubeobjects.Object | None) -> None:
         """Informer callback for Running Pods."""
-        if new is None:
-            if old is not None:
-                self.running_pods.get(old.metadata.namespace, {}).pop(old.metadata.name, None)
-        else:
-            self.running_pods.setdefault(new.metadata.namespace, {})[new.metadata.name] = new.metadata.labels
+        if old is not None:
+            namespace, name = old.metadata.namespace, old.metadata.name
+            for key, value in self.running_pods.get(namespace, {}).pop(name, {}).items():
+                names = self._labelled.get((namespace, key, value), set())
+                names.discard(name)
+                if not names:
+                    self._labelled.pop((namespace, key, value), None)
+        if new is not None:
+            namespace, name = new.metadata.namespace, new.metadata.name
+            self.running_pods.setdefault(namespace, {})[name] = new.metadata.labels
+            for key, value in new.metadata.labels.items():
+                self._labelled.setdefault((namespace, key, value), set()).add(name)
 
     def knows_node(self, name: str) -> bool:
         """Whether the Node exists."""
@@ -114,10 +122,19 @@ class ReadModel:
         """Running pods in the namespace ('' for all) matching both selectors that have fresh usage, sorted."""
         rows = []
         for ns in sorted([namespace] if namespace else self.running_pods):
-            for name, pod_labels in sorted(self.running_pods.get(ns, {}).items()):
-                reported = self.pod_usage.get((ns, name))
+            running = self.running_pods.get(ns, {})
+            for name in sorted(self._candidate_pods(ns, labels)):
+                pod_labels, reported = running[name], self.pod_usage.get((ns, name))
                 if reported is None or not labels.matches(pod_labels) or not self._fresh(reported[0], now_ns):
                     continue
                 if fields.matches({"metadata.name": name, "metadata.namespace": ns}):
                     rows.append(PodRow(ns, name, pod_labels, reported[1]))
         return rows
+
+    def _candidate_pods(self, namespace: str, labels: LabelSelector) -> Iterable[str]:
+        """Names that may match: with `key=value` requirements (what an HPA sends), the smallest indexed set of
+        them, so a workload's pods are found without a walk over the whole namespace."""
+        equal = labels.equalities()
+        if not equal:
+            return self.running_pods.get(namespace, {})
+        return min((self._labelled.get((namespace, k, v), set()) for k, v in equal.items()), key=len)

@@ -65,6 +65,7 @@ class ListMeta(msgspec.Struct, kw_only=True, rename="camel"):
     """metadata of a list."""
 
     resource_version: str = ""
+    continue_: str = msgspec.field(default="", name="continue")  # set when more pages follow a limited list
 
 
 T = TypeVar("T")

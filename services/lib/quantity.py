@@ -1,5 +1,6 @@
 """Kubernetes `resource.Quantity`: the canonical strings the API prints, and parsing of what users write."""
 
+import functools
 from decimal import ROUND_CEILING, Decimal, InvalidOperation
 
 _DECIMAL_SUFFIXES = {-9: "n", -6: "u", -3: "m", 0: "", 3: "k", 6: "M", 9: "G", 12: "T", 15: "P", 18: "E"}
@@ -41,11 +42,13 @@ def _decimal_si(mantissa: int, exponent: int) -> str:
     return f"{mantissa}{_DECIMAL_SUFFIXES[exponent]}"
 
 
+@functools.lru_cache(maxsize=65536)  # rendering every pod of a large list is mostly the same few values
 def format_cpu(nanocores: int) -> str:
     """CPU as the API serves it, e.g. 123456789 -> '123456789n', 250000000 -> '250m', 1000000000 -> '1'."""
     return _decimal_si(nanocores, -9)
 
 
+@functools.lru_cache(maxsize=65536)
 def format_memory(num_bytes: int) -> str:
     """Memory as the API serves it (BinarySI), e.g. 1616273408 -> '1578392Ki'; below 1024 it is DecimalSI."""
     if abs(num_bytes) < 1024:

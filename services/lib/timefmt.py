@@ -1,6 +1,7 @@
 """Times and durations in the forms Kubernetes prints and Go parses: RFC 3339 seconds, Go duration strings."""
 
 import calendar
+import functools
 import re
 import time
 
@@ -21,6 +22,7 @@ class DurationError(ValueError):
     """A string that is not a Go duration."""
 
 
+@functools.lru_cache(maxsize=4096)  # a list of 70,000 pods carries a few dozen distinct seconds
 def _utc(seconds: int) -> str:
     t = time.gmtime(seconds)
     return f"{t.tm_year:04d}-{t.tm_mon:02d}-{t.tm_mday:02d}T{t.tm_hour:02d}:{t.tm_min:02d}:{t.tm_sec:02d}"
@@ -57,6 +59,7 @@ def parse_rfc3339(text: str) -> int:
     return seconds * 1_000_000_000 + int((fraction or "0").ljust(9, "0")[:9])
 
 
+@functools.lru_cache(maxsize=4096)  # windows repeat: resolutions give a handful of distinct values
 def format_duration(ns: int) -> str:
     """Go's time.Duration.String(): '15s', '15.003s', '1m0s', '500ms', '1.5µs', '0s'."""
     if ns < 0:

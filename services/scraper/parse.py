@@ -18,6 +18,12 @@ _NODE_CPU, _NODE_MEMORY = "node_cpu_usage_seconds_total", "node_memory_working_s
 _CONTAINER_CPU, _CONTAINER_MEMORY = "container_cpu_usage_seconds_total", "container_memory_working_set_bytes"
 _CONTAINER_START = "container_start_time_seconds"
 _CONTAINER_SERIES = frozenset((_CONTAINER_CPU, _CONTAINER_MEMORY, _CONTAINER_START))
+# The line a kubelet writes for a container (labels sorted, none escaped), matched in one go; any other shape takes
+# the general path. A third of a scraper's CPU went to splitting these lines piece by piece.
+_CONTAINER_LINE = re.compile(
+    r"(container_cpu_usage_seconds_total|container_memory_working_set_bytes|container_start_time_seconds)"
+    r'\{container="([^"\\]*)",namespace="([^"\\]*)",pod="([^"\\]*)"\} (\S+)(?: (\d+))?'
+)
 
 
 class ParseError(ValueError):
@@ -44,12 +50,18 @@ def parse(text: str, default_time_ns: int) -> tuple[events.NodePoint | None, tup
     `default_time_ns` stamps samples that carry no timestamp: the time the request was sent, as upstream does.
     """
     body = _Body()
+    fast = _CONTAINER_LINE.fullmatch
     for number, line in enumerate(text.split("\n"), start=1):
-        if line and line[0] != "#" and not line.isspace():
-            try:
+        if not line or line[0] == "#" or line.isspace():
+            continue
+        try:
+            if match := fast(line):
+                name, container, namespace, pod, raw, stamp = match.groups()
+                _read_container_line(body, name, container, namespace, pod, raw, stamp, default_time_ns)
+            else:
                 _read_line(body, line, default_time_ns)
-            except (ValueError, IndexError) as error:
-                raise ParseError(f"line {number}: {error}: {line[:120]!r}") from None
+        except (ValueError, IndexError) as error:
+            raise ParseError(f"line {number}: {error}: {line[:120]!r}") from None
     return _node_point(body.node), _complete_pods(body.containers)
 
 
@@ -67,6 +79,15 @@ def _read_line(body: _Body, line: str, default_time_ns: int) -> None:
         body.node.cpu_ns, body.node.timestamp_ns = int(value * 1e9), timestamp_ns
     elif name == _NODE_MEMORY:
         body.node.memory_bytes, body.node.timestamp_ns = int(value), timestamp_ns
+
+
+def _read_container_line(
+    body: _Body, name: str, container: str, namespace: str, pod: str, raw: str, stamp: str | None, default_ns: int
+) -> None:
+    value = float(raw)
+    if not math.isfinite(value) or value < 0:
+        return  # treated as missing: the point stays incomplete
+    _store(body, name, (namespace, pod), container, value, int(stamp) * 1_000_000 if stamp else default_ns)
 
 
 def _split_series(line: str) -> tuple[str, str, list[str]]:
@@ -90,6 +111,10 @@ def _read_container(body: _Body, name: str, labels: str, value: float, timestamp
         key, container = (found["namespace"], found["pod"]), found["container"]
     except KeyError as missing:
         raise ValueError(f"series {name} lacks label {missing}") from None
+    _store(body, name, key, container, value, timestamp_ns)
+
+
+def _store(body: _Body, name: str, key: tuple[str, str], container: str, value: float, timestamp_ns: int) -> None:
     point = body.containers.setdefault(key, {}).setdefault(container, _Point())
     if name == _CONTAINER_START:
         point.start_time_ns = int(value * 1e9)

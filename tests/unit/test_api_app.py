@@ -231,3 +231,20 @@ async def test_rates_from_a_scrape_older_than_the_max_age_are_not_served(model: 
     later = NOW + 40 * S  # the worker-1 scrape is now 50 s old, past the 45 s max age
     assert model.nodes(selectors.LabelSelector(), selectors.FieldSelector(), later) == []
     assert model.pods("", selectors.LabelSelector(), selectors.FieldSelector(), later) == []
+
+
+def test_an_hpa_selector_finds_its_pods_through_the_label_index_and_a_relabelled_pod_leaves_it(
+    model: ReadModel,
+) -> None:
+    def listed(selector: str) -> list[str]:
+        rows = model.pods("default", selectors.parse_labels(selector), selectors.FieldSelector(), NOW)
+        return [row.name for row in rows]
+
+    before = (listed("app=web"), listed("app==web,pod-template-hash=6c8f9b7d4"), listed("app in (web)"))
+    model.on_pod(meta("web-a", "default", app="web"), meta("web-a", "default", app="batch"))
+    after = (listed("app=web"), listed("app=batch"), listed("app!=batch"))
+    model.on_pod(meta("web-b", "default", app="web"), None)
+
+    assert before == (["web-a", "web-b"], ["web-a"], ["web-a", "web-b"])
+    assert after == (["web-b"], ["web-a"], ["web-b"])
+    assert listed("app=web") == [] and listed("app") == ["web-a"]
