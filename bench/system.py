@@ -116,7 +116,7 @@ def run(args: argparse.Namespace, nodes: int, progress: measure.Progress) -> dic
     progress.show(f"{label}: starting the stack")
     settings = {"sim_nodes": str(nodes), "sim_pods_per_node": str(args.pods_per_node),
                 "metric_resolution": args.resolution, "scrapers": str(args.scrapers), "stores": str(args.stores),
-                "apis": str(args.apis)}  # fmt: skip
+                "apis": str(args.apis), "autoscaler": "false"}  # fmt: skip
     with stack(**settings) as s:
         pids = measure.pipeline(json.loads((s.run_dir / "stack.json").read_text())["pids"])
         progress.wait(resolution, f"{label}: warming up for a cycle")

@@ -20,6 +20,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     nats_port: int = 4222  # nats-server client port (-1: any free port)
     kubelet_subnet: str = "127.10"  # simulated node i listens on 127.<b>.<1 + i // 250>.<1 + i % 250>
     kubelet_port: int = 10250
+    autoscaler: bool = True  # false leaves the autoscaler out, as the benchmark of the metrics pipeline does
     autoscaler_flags: str = ""  # extra autoscaler flags, e.g. "--horizontal-pod-autoscaler-downscale-stabilization=30s"
     scrapers: Annotated[int, msgspec.Meta(ge=1)] = 1  # scraper replicas; they share the nodes
     stores: Annotated[int, msgspec.Meta(ge=1, le=16)] = 1  # store replicas; they share the 16 sample partitions

@@ -20,6 +20,11 @@ _CONTAINER_START = "container_start_time_seconds"
 _CONTAINER_SERIES = frozenset((_CONTAINER_CPU, _CONTAINER_MEMORY, _CONTAINER_START))
 # The line a kubelet writes for a container (labels sorted, none escaped), matched in one go; any other shape takes
 # the general path. A third of a scraper's CPU went to splitting these lines piece by piece.
+# A well-formed line of a series we do not read (pod_*, scrape_error, ...): checked, then skipped.
+_SKIPPED_LINE = re.compile(
+    r"(?!node_cpu_usage_seconds_total|node_memory_working_set_bytes|container_)[A-Za-z_:][A-Za-z0-9_:]*"
+    r'(?:\{[A-Za-z_][A-Za-z0-9_]*="[^"\\]*"(?:,[A-Za-z_][A-Za-z0-9_]*="[^"\\]*")*\})? (\S+)(?: \d+)?'
+)
 _CONTAINER_LINE = re.compile(
     r"(container_cpu_usage_seconds_total|container_memory_working_set_bytes|container_start_time_seconds)"
     r'\{container="([^"\\]*)",namespace="([^"\\]*)",pod="([^"\\]*)"\} (\S+)(?: (\d+))?'
@@ -50,7 +55,7 @@ def parse(text: str, default_time_ns: int) -> tuple[events.NodePoint | None, tup
     `default_time_ns` stamps samples that carry no timestamp: the time the request was sent, as upstream does.
     """
     body = _Body()
-    fast = _CONTAINER_LINE.fullmatch
+    fast, skipped = _CONTAINER_LINE.fullmatch, _SKIPPED_LINE.fullmatch
     for number, line in enumerate(text.split("\n"), start=1):
         if not line or line[0] == "#" or line.isspace():
             continue
@@ -58,6 +63,8 @@ def parse(text: str, default_time_ns: int) -> tuple[events.NodePoint | None, tup
             if match := fast(line):
                 name, container, namespace, pod, raw, stamp = match.groups()
                 _read_container_line(body, name, container, namespace, pod, raw, stamp, default_time_ns)
+            elif match := skipped(line):
+                float(match.group(1))  # a series we do not read still fails the node if its value is no number
             else:
                 _read_line(body, line, default_time_ns)
         except (ValueError, IndexError) as error:
@@ -137,21 +144,17 @@ def _node_point(point: _Point) -> events.NodePoint | None:
 def _complete_pods(containers: dict[tuple[str, str], dict[str, _Point]]) -> tuple[events.PodPoint, ...]:
     pods = []
     for (namespace, pod), points in containers.items():
-        if points and all(p.cpu_ns and p.memory_bytes for p in points.values()):
-            pods.append(
-                events.PodPoint(
-                    namespace=namespace,
-                    name=pod,
-                    containers=tuple(
-                        events.ContainerPoint(
-                            name=name,
-                            start_time_ns=p.start_time_ns,
-                            timestamp_ns=p.timestamp_ns,
-                            cpu_core_nanoseconds_total=p.cpu_ns,
-                            memory_working_set_bytes=p.memory_bytes,
-                        )
-                        for name, p in points.items()
-                    ),
-                )
+        complete = [
+            events.ContainerPoint(
+                name=name,
+                start_time_ns=p.start_time_ns,
+                timestamp_ns=p.timestamp_ns,
+                cpu_core_nanoseconds_total=p.cpu_ns,
+                memory_working_set_bytes=p.memory_bytes,
             )
+            for name, p in points.items()
+            if p.cpu_ns and p.memory_bytes
+        ]
+        if complete and len(complete) == len(points):
+            pods.append(events.PodPoint(namespace=namespace, name=pod, containers=tuple(complete)))
     return tuple(pods)
