@@ -97,16 +97,20 @@ def hpa_query(s: Stack) -> tuple[str, str]:
     return biggest["metadata"]["namespace"], ",".join(f"{k}={v}" for k, v in sorted(labels.items()))
 
 
-def scrape_errors(s: Stack) -> int:
-    """Failed scrapes counted by every scraper replica's /metrics."""
+def scraper_counter(s: Stack, prefix: str) -> int:
+    """The sum over every scraper replica's /metrics of the samples whose line starts with `prefix`."""
     status = json.loads((s.run_dir / "stack.json").read_text())
     total = 0.0
     for name, address in status["probes"].items():
         if name.split("-")[0] == "scraper":
             for line in httpx.get(f"http://{address}/metrics", timeout=30).text.splitlines():
-                if line.startswith("flowmeter_scrape_failures_total"):
+                if line.startswith(prefix):
                     total += float(line.split()[-1])
     return int(total)
+
+
+PUBLISHED_SAMPLES = 'flowmeter_events_published_total{stream="SAMPLES"}'
+SCRAPE_FAILURES = "flowmeter_scrape_failures_total"
 
 
 def run(args: argparse.Namespace, nodes: int, progress: measure.Progress) -> dict[str, Any]:
@@ -121,8 +125,10 @@ def run(args: argparse.Namespace, nodes: int, progress: measure.Progress) -> dic
         pids = measure.pipeline(json.loads((s.run_dir / "stack.json").read_text())["pids"])
         progress.wait(resolution, f"{label}: warming up for a cycle")
         before = {name: measure.cpu_seconds(pid) for name, pid in pids.items()}
+        published = scraper_counter(s, PUBLISHED_SAMPLES)
         progress.wait(args.cycles * resolution, f"{label}: measuring {args.cycles} cycles")
         cpu = {name: measure.cpu_seconds(pid) - before[name] for name, pid in pids.items()}
+        coverage = (scraper_counter(s, PUBLISHED_SAMPLES) - published) / args.cycles / nodes
         rss = {name: measure.peak_rss_bytes(pid) for name, pid in pids.items()}
         api = Api(s, json.loads((s.run_dir / "stack.json").read_text())["api_url"])
         progress.show(f"{label}: polling the api for freshness")
@@ -132,7 +138,7 @@ def run(args: argparse.Namespace, nodes: int, progress: measure.Progress) -> dic
         hpa = [api.get(f"/apis/metrics.k8s.io/v1beta1/namespaces/{namespace}/pods", labelSelector=selector)[0]
                for _ in range(50)]  # fmt: skip
         everything = [api.get("/apis/metrics.k8s.io/v1beta1/pods")[0] for _ in range(3)]
-        errors = scrape_errors(s)
+        errors = scraper_counter(s, SCRAPE_FAILURES)
         api.client.close()
 
     def millicores(cpu_seconds: float) -> float:
@@ -154,6 +160,7 @@ def run(args: argparse.Namespace, nodes: int, progress: measure.Progress) -> dic
         "api_hpa_list_p99_ms": round(percentile(hpa, 0.99), 1),
         "api_all_pods_ms": round(statistics.median(everything), 1),
         "scrape_errors": errors,
+        "samples_per_node_per_cycle": round(coverage, 3),  # below 1: the pipeline could not keep up
     }  # fmt: skip
 
 
@@ -170,6 +177,7 @@ def table(result: dict[str, Any]) -> str:
         ("HPA pod list p50 / p99", f"{result['api_hpa_list_p50_ms']} ms / {result['api_hpa_list_p99_ms']} ms", ""),
         ("all pods list", f"{result['api_all_pods_ms']} ms", ""),
         ("scrape errors", str(result["scrape_errors"]), ""),
+        ("samples per node per cycle", f"{result['samples_per_node_per_cycle']:.3f}", "below 1: scrapes were skipped"),
     ]  # fmt: skip
     for name, figures in result["per_process"].items():
         rows.append((f"  {name}", f"{figures['per_node_millicores']:.4f} mc/node, {figures['cores']:.3f} cores",

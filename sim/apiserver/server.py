@@ -54,7 +54,8 @@ def build_store(config: Config, layout: pki.Layout, now_ns: int, rng: random.Ran
 
 def listen(config: Config) -> socket.socket:
     """A bound, listening socket; connections wait in its backlog until uvicorn accepts them."""
-    sock = socket.socket(socket.AF_INET6 if ":" in config.bind_address else socket.AF_INET, socket.SOCK_STREAM)
+    family = socket.AF_INET6 if ":" in config.bind_address else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)  # so asyncio sets TCP_NODELAY on connections
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((config.bind_address, config.port))
     sock.listen(2048)
