@@ -94,6 +94,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         "FLOWMETER_NATS_PORT": "-1",
         "FLOWMETER_KUBELET_SUBNET": f"127.{random.randint(20, 250)}",
         "FLOWMETER_NODE_SELECTOR": "metrics-server-skip!=true",
+        "FLOWMETER_APIS": "2",  # the second replica is not behind the APIService; test_replicas asks it directly
     }
     process = Process([str(ROOT / "just"), "up"], env)
     started = time.monotonic()

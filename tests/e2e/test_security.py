@@ -49,8 +49,8 @@ def test_nobody_is_forbidden_and_no_credentials_is_unauthorized(stack: Stack, tm
 class Api:
     """Straight to the api's HTTPS port, past the aggregation layer, as an attacker inside the cluster could."""
 
-    def __init__(self, stack: Stack, tmp_path: Path) -> None:
-        self.url, self.layout, self.tmp_path = str(stack.status()["api_url"]), Layout(stack.run_dir), tmp_path
+    def __init__(self, stack: Stack, tmp_path: Path, url: str = "") -> None:
+        self.url, self.layout, self.tmp_path = url or str(stack.status()["api_url"]), Layout(stack.run_dir), tmp_path
 
     def certificate(self, ca: tls.KeyPair, name: str) -> tuple[Path, Path]:
         pair = tls.issue(ca, name, client=True)

@@ -68,7 +68,10 @@ async def test_the_certificate_faults_serve_a_hostname_only_or_foreign_certifica
     name, ip = sorted((await sim.nodes()).items())[0]
 
     async def issued_by(issuer: str, names: list[str]) -> bool:
-        cert = await asyncio.to_thread(presented, ip)
+        try:
+            cert = await asyncio.to_thread(presented, ip)
+        except OSError:  # the kubelet is between listeners: it restarts to change certificates
+            return False
         return cert.issuer.rfc4514_string() == f"CN={issuer}" and san(cert) == names
 
     assert await issued_by("flowmeter-sim-ca", [ip, name])
