@@ -178,8 +178,7 @@ class HistoryKept(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class ReplicaHeartbeat(msgspec.Struct, frozen=True, kw_only=True):
-    """A scraper or store replica is alive and takes its share (of nodes, of partitions); renewed several times per
-    resolution."""
+    """A scraper or store replica is alive and takes its share of nodes or partitions; renewed thrice a resolution."""
 
     at_ns: int  # wall clock of the renewal, ns since the epoch
     share: int = 0  # how many nodes or partitions it takes at the moment, for operators
@@ -230,14 +229,12 @@ class StreamSpec(msgspec.Struct, frozen=True, kw_only=True):
 
     @property
     def subjects(self) -> tuple[str, ...]:
-        """The stream's subject filter."""
-        return (f"{self.prefix}.>",)
+        return (f"{self.prefix}.>",)  # the stream's subject filter
 
     def subject(self, node: str) -> str:
         """Where this stream's events about `node` are published."""
-        if self.partitions:
-            return f"{self.prefix}.{partition(node, self.partitions)}.{node_token(node)}"
-        return f"{self.prefix}.{node_token(node)}"
+        where = f"{self.prefix}.{partition(node, self.partitions)}" if self.partitions else self.prefix
+        return f"{where}.{node_token(node)}"
 
     def partition_subject(self, number: int) -> str:
         """The subjects of every node in one partition."""
@@ -259,8 +256,6 @@ RATES = StreamSpec(
     max_age_seconds=0,
     description="Servable CPU and memory rates, one subject per node; the last message is the current view.",
 )
-
-
 DECISIONS = StreamSpec(
     name="DECISIONS",
     prefix="flowmeter.decisions",
