@@ -98,11 +98,10 @@ def hpa_query(s: Stack) -> tuple[str, str]:
     return biggest["metadata"]["namespace"], ",".join(f"{k}={v}" for k, v in sorted(labels.items()))
 
 
-def scraper_counter(s: Stack, prefix: str) -> int:
+def scraper_counter(probes: dict[str, str], prefix: str) -> int:
     """The sum over every scraper replica's /metrics of the samples whose line starts with `prefix`."""
-    status = json.loads((s.run_dir / "stack.json").read_text())
     total = 0.0
-    for name, address in status["probes"].items():
+    for name, address in probes.items():
         if name.split("-")[0] == "scraper":
             for line in httpx.get(f"http://{address}/metrics", timeout=30).text.splitlines():
                 if line.startswith(prefix):
@@ -123,15 +122,16 @@ def run(args: argparse.Namespace, nodes: int, progress: measure.Progress) -> dic
                 "metric_resolution": args.resolution, "scrapers": str(args.scrapers), "stores": str(args.stores),
                 "apis": str(args.apis), "autoscaler": "false"}  # fmt: skip
     with stack(**settings) as s:
-        pids = measure.pipeline(json.loads((s.run_dir / "stack.json").read_text())["pids"])
+        status = json.loads((s.run_dir / "stack.json").read_text())
+        pids, probes = measure.pipeline(status["pids"]), status["probes"]
         progress.wait(resolution, f"{label}: warming up for a cycle")
         before = {name: measure.cpu_seconds(pid) for name, pid in pids.items()}
-        published = scraper_counter(s, PUBLISHED_SAMPLES)
+        published = scraper_counter(probes, PUBLISHED_SAMPLES)
         progress.wait(args.cycles * resolution, f"{label}: measuring {args.cycles} cycles")
         cpu = {name: measure.cpu_seconds(pid) - before[name] for name, pid in pids.items()}
-        samples = scraper_counter(s, PUBLISHED_SAMPLES) - published
+        samples = scraper_counter(probes, PUBLISHED_SAMPLES) - published
         rss = {name: measure.peak_rss_bytes(pid) for name, pid in pids.items()}
-        api = Api(s, json.loads((s.run_dir / "stack.json").read_text())["api_url"])
+        api = Api(s, status["api_url"])
         progress.show(f"{label}: polling the api for freshness")
         fresh = freshness(api, 2 * resolution)
         progress.show(f"{label}: timing queries")
@@ -139,7 +139,7 @@ def run(args: argparse.Namespace, nodes: int, progress: measure.Progress) -> dic
         hpa = [api.get(f"/apis/metrics.k8s.io/v1beta1/namespaces/{namespace}/pods", labelSelector=selector)[0]
                for _ in range(50)]  # fmt: skip
         everything = [api.get("/apis/metrics.k8s.io/v1beta1/pods")[0] for _ in range(3)]
-        errors = scraper_counter(s, SCRAPE_FAILURES)
+        errors = scraper_counter(probes, SCRAPE_FAILURES)
         api.client.close()
 
     # Ticks come in bursts, so a window of N resolutions holds N or N + 1 of them: count the cycles by the samples

@@ -9,10 +9,11 @@ import asyncio
 import logging
 
 from nats.js import JetStreamContext
-from nats.js.errors import BucketNotFoundError, KeyWrongLastSequenceError
+from nats.js.errors import KeyWrongLastSequenceError
 from nats.js.kv import KeyValue
 
 from services import events
+from services.lib import jetstream
 
 
 class Leadership:
@@ -23,16 +24,9 @@ class Leadership:
         self.leading = asyncio.Event()
         self._revision = 0
 
-    async def bucket(self, js: JetStreamContext) -> KeyValue:
-        """The leaders' bucket, created with the TTL if it does not exist yet."""
-        try:
-            return await js.key_value(events.LEADER_BUCKET)
-        except BucketNotFoundError:
-            return await js.create_key_value(bucket=events.LEADER_BUCKET, ttl=self.ttl, history=1)
-
     async def run(self, js: JetStreamContext) -> None:
         """Try to lead, and keep leading, until cancelled."""
-        kv = await self.bucket(js)
+        kv = await jetstream.key_value(js, events.LEADER_BUCKET, self.ttl)
         while True:
             await self._attempt(kv)
             await asyncio.sleep(self.ttl / 3)

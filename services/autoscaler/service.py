@@ -3,17 +3,12 @@
 import asyncio
 import contextlib
 import logging
-import os
-import socket
 import time
 
 import msgspec
 from nats.aio.client import Client
 from nats.aio.msg import Msg
-from nats.js import JetStreamContext
 from nats.js.api import DeliverPolicy
-from nats.js.errors import BucketNotFoundError
-from nats.js.kv import KeyValue
 from starlette.applications import Starlette
 
 from services import events
@@ -94,13 +89,6 @@ class Autoscaler:
                 await asyncio.wait_for(self.wake.wait(), timeout=max(delay, 0.01))
 
 
-async def history_bucket(js: JetStreamContext) -> KeyValue:
-    try:
-        return await js.key_value(events.HISTORY_BUCKET)
-    except BucketNotFoundError:
-        return await js.create_key_value(bucket=events.HISTORY_BUCKET, history=1, description="HPA histories")
-
-
 def checks(autoscaler: Autoscaler, nc: Client, informers: list[kube.Informer[objects.Pod] | kube.Informer[objects.HPA]],
            resolution: float) -> health.Checks:  # fmt: skip
     def ping() -> str | None:
@@ -125,7 +113,7 @@ def checks(autoscaler: Autoscaler, nc: Client, informers: list[kube.Informer[obj
 
 async def run(config: Config, logger: logging.Logger) -> None:
     """Evaluate HPAs until SIGTERM or SIGINT."""
-    me = config.replica_name or f"{socket.gethostname()}-{os.getpid()}"
+    me = lifecycle.replica_name(config.replica_name)
     stop, telemetry, cluster = lifecycle.stop_on_signals(), Telemetry(), Cluster()
     usage = Usage(round(3 * config.metric_resolution * 1e9))
     probes_socket = web.bind(config.metrics_bind_address)
@@ -137,9 +125,8 @@ async def run(config: Config, logger: logging.Logger) -> None:
         js = nc.jetstream()
         await jetstream.ensure_stream(js, events.DECISIONS)
         await jetstream.await_stream(js, events.RATES, logger)
-        evaluator = Evaluator(
-            config, cluster, usage, actions.Writer(api), js, await history_bucket(js), telemetry, logger
-        )
+        history = await jetstream.key_value(js, events.HISTORY_BUCKET, description="HPA histories")
+        evaluator = Evaluator(config, cluster, usage, actions.Writer(api), js, history, telemetry, logger)
         leadership = Leadership("autoscaler", me, LEADER_TTL_SECONDS, logger)
         autoscaler = Autoscaler(config, cluster, usage, evaluator, leadership, logger)
         await jetstream.follow(

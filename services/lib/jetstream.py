@@ -9,7 +9,8 @@ from nats.aio.msg import Msg
 from nats.errors import Error as NatsError
 from nats.js import JetStreamContext
 from nats.js.api import DeliverPolicy, StorageType, StreamConfig
-from nats.js.errors import BadRequestError, NotFoundError
+from nats.js.errors import BadRequestError, BucketNotFoundError, NotFoundError
+from nats.js.kv import KeyValue
 
 from services import events
 from services.lib import natsaccess
@@ -73,6 +74,16 @@ async def ensure_stream(js: JetStreamContext, spec: events.StreamSpec) -> None:
         await js.add_stream(config)
     except BadRequestError:
         await js.update_stream(config)
+
+
+async def key_value(js: JetStreamContext, bucket: str, ttl_seconds: float = 0, description: str = "") -> KeyValue:
+    """A KV bucket, created by whichever replica gets there first; with a TTL its entries expire unless renewed."""
+    try:
+        return await js.key_value(bucket)
+    except BucketNotFoundError:
+        return await js.create_key_value(
+            bucket=bucket, ttl=ttl_seconds or None, history=1, description=description or None
+        )
 
 
 async def await_stream(js: JetStreamContext, spec: events.StreamSpec, logger: logging.Logger) -> None:

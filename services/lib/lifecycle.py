@@ -1,9 +1,11 @@
-"""Process lifecycle: a clean exit when a service cannot start, a stop event set by SIGTERM/SIGINT, and named task
-guards that log why a task died."""
+"""Process lifecycle: the replica's name, a clean exit when a service cannot start, a stop event set by
+SIGTERM/SIGINT, and named task guards that log why a task died."""
 
 import asyncio
 import logging
+import os
 import signal
+import socket
 import sys
 from collections.abc import Coroutine, Mapping
 from typing import Any, TypeVar
@@ -13,6 +15,11 @@ T = TypeVar("T")
 
 class StartupError(Exception):
     """Why a service cannot start (a port taken, a file missing): printed as `<service>: <why>`, exit code 1."""
+
+
+def replica_name(configured: str) -> str:
+    """This replica's name among its peers: the one configured, else `<hostname>-<pid>`, unique in a cluster."""
+    return configured or f"{socket.gethostname()}-{os.getpid()}"
 
 
 def main(name: str, service: Coroutine[Any, Any, None]) -> None:

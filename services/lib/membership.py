@@ -12,10 +12,10 @@ from collections.abc import Callable
 
 import msgspec
 from nats.js import JetStreamContext
-from nats.js.errors import BucketNotFoundError
 from nats.js.kv import KV_DEL, KV_PURGE, KeyValue
 
 from services import events
+from services.lib import jetstream
 
 
 class Membership:
@@ -28,51 +28,39 @@ class Membership:
         self.watching = asyncio.Event()  # set once the initial entries are read
         self._renewed_ns: dict[str, int] = {}  # replica -> wall clock of its last renewal
         self._live: frozenset[str] = frozenset()
-        self._kv: KeyValue | None = None
 
     @property
     def live(self) -> frozenset[str]:
         return self._live
 
-    async def bucket(self, js: JetStreamContext) -> KeyValue:
-        """The members' bucket, created with the TTL by the first replica."""
-        try:
-            return await js.key_value(self.name)
-        except BucketNotFoundError:
-            return await js.create_key_value(bucket=self.name, ttl=self.ttl, history=1)
-
     async def run(self, js: JetStreamContext) -> None:
         """Renew this replica's entry and follow everyone's until cancelled; then leave the bucket."""
-        self._kv = await self.bucket(js)
-        await self.renew()
+        kv = await jetstream.key_value(js, self.name, self.ttl)
+        await self._renew(kv)  # before watching, so the initial entries include this replica
         try:
-            await asyncio.gather(self._renew_forever(), self._watch(self._kv), self._expire_forever())
+            await asyncio.gather(self._renew_forever(kv), self._watch(kv), self._expire_forever())
         finally:
-            await self.leave()
+            await self._leave(kv)
 
-    async def renew(self) -> None:
-        if self._kv is None:
-            return
+    async def _renew(self, kv: KeyValue) -> None:
         heartbeat = events.ReplicaHeartbeat(at_ns=time.time_ns(), share=self.share)
         try:
-            await self._kv.put(self.me, events.ENCODER.encode(heartbeat))
+            await kv.put(self.me, events.ENCODER.encode(heartbeat))
         except Exception as error:  # nats raises many kinds while reconnecting; the next renewal retries
             self.logger.warning("could not renew membership in %s: %s", self.name, error)
 
-    async def leave(self) -> None:
-        """Delete this replica's entry so the others take its nodes now rather than after the TTL."""
-        if self._kv is None:
-            return
+    async def _renew_forever(self, kv: KeyValue) -> None:
+        while True:
+            await asyncio.sleep(self.ttl / 3)
+            await self._renew(kv)
+
+    async def _leave(self, kv: KeyValue) -> None:
+        """Delete this replica's entry so the others take its share now rather than after the TTL."""
         try:
-            await asyncio.wait_for(asyncio.shield(self._kv.delete(self.me)), timeout=2)
+            await asyncio.wait_for(asyncio.shield(kv.delete(self.me)), timeout=2)
             self.logger.info("left %s", self.name)
         except Exception as error:  # shutting down: the entry then expires by itself
             self.logger.warning("could not leave %s: %s", self.name, error)
-
-    async def _renew_forever(self) -> None:
-        while True:
-            await asyncio.sleep(self.ttl / 3)
-            await self.renew()
 
     async def _expire_forever(self) -> None:
         """Drop replicas that stopped renewing; checked often so a dead one's share moves soon after its TTL."""

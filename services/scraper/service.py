@@ -3,9 +3,7 @@
 import asyncio
 import contextlib
 import logging
-import os
 import random
-import socket
 import time
 from collections.abc import Coroutine
 from typing import Any
@@ -94,15 +92,7 @@ class Scraper:
         self._share = share
         if adopted:
             self.logger.info("took over %d nodes from a replica that left", len(adopted))
-            self._spawn(self._scrape_now(adopted), "adopt-nodes")
-
-    async def _scrape_now(self, names: set[str]) -> None:
-        nodes = [node for name, node in list(self.nodes.objects.items()) if name in names]
-        slots = asyncio.Semaphore(self.config.max_concurrent_scrapes)
-        authorization = await self._authorization()
-        async with asyncio.TaskGroup() as group:
-            for node in nodes:
-                group.create_task(self._scrape(node, 0.0, slots, authorization))
+            self._spawn(self._scrape_all(adopted, max_jitter=0.0), "adopt-nodes")
 
     def _spawn(self, work: Coroutine[Any, Any, None], name: str) -> None:
         task = asyncio.create_task(work, name=name)
@@ -136,14 +126,17 @@ class Scraper:
         """Scrape each node of this replica's share once, each after a random jitter, with bounded concurrency."""
         self._share = share = self.share()
         self.membership.share = len(share)
-        nodes = [node for name, node in list(self.nodes.objects.items()) if name in share]
         self.telemetry.forget_nodes_except(share)
-        jitter = min(JITTER_PER_NODE_SECONDS * len(nodes), MAX_JITTER_SECONDS)
+        await self._scrape_all(share, max_jitter=min(JITTER_PER_NODE_SECONDS * len(share), MAX_JITTER_SECONDS))
+
+    async def _scrape_all(self, names: set[str], max_jitter: float) -> None:
+        """Scrape these nodes, each after a random delay of up to `max_jitter`, --max-concurrent-scrapes at a time."""
+        nodes = [node for name, node in list(self.nodes.objects.items()) if name in names]
         slots = asyncio.Semaphore(self.config.max_concurrent_scrapes)
         authorization = await self._authorization()
         async with asyncio.TaskGroup() as group:
             for node in nodes:
-                group.create_task(self._scrape(node, random.uniform(0, jitter), slots, authorization))
+                group.create_task(self._scrape(node, random.uniform(0, max_jitter), slots, authorization))
 
     async def _scrape(
         self, node: kubeobjects.Node, delay: float, slots: asyncio.Semaphore, authorization: str | None
@@ -233,8 +226,7 @@ def checks(scraper: Scraper, nc: Client) -> health.Checks:
 
 async def run(config: Config, logger: logging.Logger) -> None:
     """Connect to the Kubernetes API and NATS, then scrape until SIGTERM or SIGINT."""
-    if not config.replica_name:
-        config = msgspec.structs.replace(config, replica_name=f"{socket.gethostname()}-{os.getpid()}")
+    config = msgspec.structs.replace(config, replica_name=lifecycle.replica_name(config.replica_name))
     stop = lifecycle.stop_on_signals()
     telemetry = Telemetry(config.metric_resolution)
     probes_socket = web.bind(config.metrics_bind_address)

@@ -3,9 +3,8 @@ node's rates as samples arrive."""
 
 import asyncio
 import contextlib
+import functools
 import logging
-import os
-import socket
 
 import msgspec
 from nats.aio.client import Client
@@ -44,8 +43,8 @@ class Store:
         taken = Gauge("flowmeter_store_partitions", "SAMPLES partitions this replica folds", registry=registry)
         taken.set_function(lambda: len(self.followed))
 
-    async def handle(self, msg: Msg) -> None:
-        """Fold one sample event; once its partition is replayed, publish the node's new rates."""
+    async def handle(self, partition: "Partition", msg: Msg) -> None:
+        """Fold one sample event of a partition; once the partition is replayed, publish the node's new rates."""
         try:
             event = events.SAMPLE_DECODER.decode(msg.data)
         except msgspec.DecodeError as error:
@@ -54,8 +53,7 @@ class Store:
                 "dropping undecodable event subject=%s seq=%s: %s", msg.subject, msg.metadata.sequence.stream, error
             )
             return
-        partition = self.followed.get(events.partition(event.node, events.SAMPLES.partitions))
-        if partition is None:
+        if self.followed.get(partition.number) is not partition:
             return  # a message in flight for a partition just let go
         old = self.states.get(event.node)
         new = rates.apply(old, event, self.resolution_ns)
@@ -92,7 +90,13 @@ class Store:
         self.followed[number] = partition
         subject = events.SAMPLES.partition_subject(number)
         partition.subscription = await jetstream.follow(
-            self.js, events.SAMPLES, DeliverPolicy.ALL, self.handle, partition.replayed, self.streams, subject
+            self.js,
+            events.SAMPLES,
+            DeliverPolicy.ALL,
+            functools.partial(self.handle, partition),
+            partition.replayed,
+            self.streams,
+            subject,
         )
         await partition.replayed.wait()
         for node in self._nodes_in(number):
@@ -192,7 +196,7 @@ async def run(config: Config, logger: logging.Logger) -> None:
         await jetstream.ensure_stream(js, events.RATES)
         await jetstream.await_stream(js, events.SAMPLES, logger)
         store = Store(config, js, registry, logger)
-        me = config.replica_name or f"{socket.gethostname()}-{os.getpid()}"
+        me = lifecycle.replica_name(config.replica_name)
         membership = Membership(events.STORE_BUCKET, me, config.metric_resolution, logger)
         partitions = Partitions(store, membership, me, logger)
         membership.on_change = partitions.changed.set

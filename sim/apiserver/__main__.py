@@ -1,9 +1,8 @@
 """`python -m sim.apiserver --run-dir DIR [...]`: parse flags, set up logging, run until SIGTERM/SIGINT."""
 
-import asyncio
 import sys
 
-from services.lib import logs
+from services.lib import lifecycle, logs
 from sim.apiserver import config, server
 
 
@@ -14,7 +13,7 @@ def run() -> None:
     except config.ConfigError as error:
         sys.exit(f"sim.apiserver: {error}")
     logger = logs.setup("apiserver", settings.log_level)
-    asyncio.run(server.main(settings, logger))
+    lifecycle.main("sim.apiserver", server.main(settings, logger))
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 
 import uvicorn
 
-from services.lib import lifecycle, timefmt, tls
+from services.lib import lifecycle, timefmt, tls, web
 from sim import pki, scenario
 from sim.apiserver import app, auth, bootstrap, seed, tlspeer, watch
 from sim.apiserver import resources as r
@@ -52,17 +52,6 @@ def build_store(config: Config, layout: pki.Layout, now_ns: int, rng: random.Ran
     return store
 
 
-def listen(config: Config) -> socket.socket:
-    """A bound, listening socket; connections wait in its backlog until uvicorn accepts them."""
-    family = socket.AF_INET6 if ":" in config.bind_address else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)  # so asyncio sets TCP_NODELAY on connections
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((config.bind_address, config.port))
-    sock.listen(2048)
-    sock.setblocking(False)
-    return sock
-
-
 def build_server(
     config: Config, layout: pki.Layout, registry: Registry, hub: watch.Hub, proxy: Proxy | None
 ) -> _Server:
@@ -98,7 +87,7 @@ async def main(config: Config, logger: logging.Logger) -> None:
     backend = config.metrics_api_url
     proxy = Proxy(backend, client_context(*layout.front_proxy_client), logger) if backend else None
     server = build_server(config, layout, registry, hub, proxy)
-    sock = listen(config)
+    sock = web.listen(config.bind_address, config.port)  # bound before announcing: connections wait in its backlog
     announce(layout, sock)
     try:
         await _run(server, sock, controller, hub, stop, logger)

@@ -6,6 +6,7 @@ Each pod's volumes are materialized under a temporary root exactly as its manife
 
 import asyncio
 import base64
+import contextlib
 import json
 import re
 import socket
@@ -148,9 +149,13 @@ async def test_the_deployed_nats_refuses_plain_text_connections(cluster: Cluster
     info = json.loads((await reader.readline()).removeprefix(b"INFO "))
     writer.write(b'CONNECT {"verbose":false,"user":"api","pass":"' + _password(cluster, "api").encode() + b'"}\r\n')
     writer.write(b"PING\r\n")
-    answer = await reader.readline()
+    try:
+        answer = await reader.readline()
+    except ConnectionResetError:  # it hung up with our bytes unread, so the kernel answered with a reset
+        answer = b""
     writer.close()
-    await writer.wait_closed()
+    with contextlib.suppress(ConnectionResetError):
+        await writer.wait_closed()
     assert info["tls_required"] is True
     assert answer == b"", "the server hangs up on a client that sends its password in the clear"
 

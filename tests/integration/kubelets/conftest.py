@@ -121,12 +121,12 @@ async def sim(tmp_path: Path) -> AsyncIterator[Sim]:
 @contextlib.asynccontextmanager
 async def simulated(run_dir: Path, nodes: int, pods_per_node: int) -> AsyncIterator[Sim]:
     """The simulated control plane and kubelets of this size until the block ends."""
-    tmp_path, layout, subnet = run_dir, pki.Layout(run_dir), f"127.{random.randint(20, 250)}"
-    api_args = ("--run-dir", str(tmp_path), "--port", "0", "--nodes", str(nodes), "--pods-per-node",
+    layout, subnet = pki.Layout(run_dir), f"127.{random.randint(20, 250)}"
+    api_args = ("--run-dir", str(run_dir), "--port", "0", "--nodes", str(nodes), "--pods-per-node",
                 str(pods_per_node), "--kubelet-subnet", subnet, "--kubelet-port", "10250")  # fmt: skip
     async with module("sim.apiserver", *api_args) as (_, api_stderr):
         await api_stderr.wait_for(r"apiserver listening on")
-        kubelet_args = ("--run-dir", str(tmp_path), "--housekeeping-interval", "100ms")
+        kubelet_args = ("--run-dir", str(run_dir), "--housekeeping-interval", "100ms")
         async with module("sim.kubelets", *kubelet_args) as (kubelets, stderr):
             await stderr.wait_for(rf"kubelets serving {nodes} nodes")
             context = ssl.create_default_context(cafile=layout.ca[0])
