@@ -12,7 +12,7 @@ import msgspec
 # --- a node's raw sample, as the scraper read it from the kubelet -------------------------------------------------
 
 
-class ContainerPoint(msgspec.Struct, frozen=True, kw_only=True, array_like=True):
+class ContainerPoint(msgspec.Struct, frozen=True, kw_only=True, gc=False, array_like=True):
     """One container's cumulative CPU and working set at a kubelet sample time."""
 
     name: str
@@ -22,7 +22,7 @@ class ContainerPoint(msgspec.Struct, frozen=True, kw_only=True, array_like=True)
     memory_working_set_bytes: int
 
 
-class PodPoint(msgspec.Struct, frozen=True, kw_only=True, array_like=True):
+class PodPoint(msgspec.Struct, frozen=True, kw_only=True, gc=False, array_like=True):
     """One pod's containers; a pod is present only when every container it reported is complete."""
 
     namespace: str
@@ -30,7 +30,7 @@ class PodPoint(msgspec.Struct, frozen=True, kw_only=True, array_like=True):
     containers: tuple[ContainerPoint, ...]
 
 
-class NodePoint(msgspec.Struct, frozen=True, kw_only=True, array_like=True):
+class NodePoint(msgspec.Struct, frozen=True, kw_only=True, gc=False, array_like=True):
     """The node's own cumulative CPU and working set."""
 
     timestamp_ns: int
@@ -38,7 +38,7 @@ class NodePoint(msgspec.Struct, frozen=True, kw_only=True, array_like=True):
     memory_working_set_bytes: int
 
 
-class NodeSampled(msgspec.Struct, frozen=True, kw_only=True, tag="NodeSampled"):
+class NodeSampled(msgspec.Struct, frozen=True, kw_only=True, gc=False, tag="NodeSampled"):
     """A complete snapshot of one node's kubelet `/metrics/resource`: its own point and every complete pod."""
 
     node: str
@@ -48,7 +48,7 @@ class NodeSampled(msgspec.Struct, frozen=True, kw_only=True, tag="NodeSampled"):
     scraper: str = ""  # the replica that scraped it
 
 
-class NodeScrapeFailed(msgspec.Struct, frozen=True, kw_only=True, tag="NodeScrapeFailed"):
+class NodeScrapeFailed(msgspec.Struct, frozen=True, kw_only=True, gc=False, tag="NodeScrapeFailed"):
     """A scrape of one node that produced no sample, so consumers can tell "not scraped" from "no data"."""
 
     node: str
@@ -61,7 +61,7 @@ class NodeScrapeFailed(msgspec.Struct, frozen=True, kw_only=True, tag="NodeScrap
 # --- a node's rates, as the store folded them ---------------------------------------------------------------------
 
 
-class NodeUsage(msgspec.Struct, frozen=True, kw_only=True, array_like=True):
+class NodeUsage(msgspec.Struct, frozen=True, kw_only=True, gc=False, array_like=True):
     """The node's CPU rate over a window ending at timestamp_ns, and its latest working set."""
 
     timestamp_ns: int
@@ -70,7 +70,7 @@ class NodeUsage(msgspec.Struct, frozen=True, kw_only=True, array_like=True):
     memory_bytes: int
 
 
-class ContainerUsage(msgspec.Struct, frozen=True, kw_only=True, array_like=True):
+class ContainerUsage(msgspec.Struct, frozen=True, kw_only=True, gc=False, array_like=True):
     """One container's CPU rate and latest working set."""
 
     name: str
@@ -78,7 +78,7 @@ class ContainerUsage(msgspec.Struct, frozen=True, kw_only=True, array_like=True)
     memory_bytes: int
 
 
-class PodUsage(msgspec.Struct, frozen=True, kw_only=True, array_like=True):
+class PodUsage(msgspec.Struct, frozen=True, kw_only=True, gc=False, array_like=True):
     """One pod's containers; timestamp and window are those of its container with the earliest timestamp."""
 
     namespace: str
@@ -88,7 +88,7 @@ class PodUsage(msgspec.Struct, frozen=True, kw_only=True, array_like=True):
     containers: tuple[ContainerUsage, ...]
 
 
-class NodeRatesComputed(msgspec.Struct, frozen=True, kw_only=True, tag="NodeRatesComputed"):
+class NodeRatesComputed(msgspec.Struct, frozen=True, kw_only=True, gc=False, tag="NodeRatesComputed"):
     """Everything servable for one node after its latest sample; it replaces the node's previous rates entirely."""
 
     node: str

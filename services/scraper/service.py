@@ -17,6 +17,7 @@ from starlette.applications import Starlette
 from services import events
 from services.lib import health, jetstream, kube, kubeobjects, lifecycle, rendezvous, web
 from services.lib.membership import Membership
+from services.lib.publisher import Publisher
 from services.scraper import kubelets, parse, targets
 from services.scraper.config import Config
 from services.scraper.telemetry import Telemetry
@@ -71,8 +72,9 @@ class Scraper:
         telemetry: Telemetry,
         logger: logging.Logger,
     ) -> None:
-        self.config, self.nodes, self.credentials, self.http, self.js = config, nodes, credentials, http, js
+        self.config, self.nodes, self.credentials, self.http = config, nodes, credentials, http
         self.membership, self.telemetry, self.logger = membership, telemetry, logger
+        self.publisher = Publisher(js, telemetry.streams, telemetry.registry, logger)
         self.last_tick_start = 0.0  # wall-clock seconds; feeds liveness
         self._failing: dict[str, str] = {}  # node -> reason of its ongoing failure, to log changes only
         self._background: set[asyncio.Task[None]] = set()
@@ -150,10 +152,7 @@ class Scraper:
         if isinstance(event, events.NodeScrapeFailed):
             self.telemetry.failures.labels(event.reason).inc()
         self._log_change(event)
-        try:
-            await jetstream.publish(self.js, event, self.telemetry.streams)
-        except jetstream.PUBLISH_ERRORS as error:  # loses one cycle of one node, never the loop
-            self.logger.warning("publish failed node=%s: %s", event.node, error)
+        await self.publisher.publish(event)  # a failure loses one cycle of one node, never the loop
 
     def node_changed(self, old: kubeobjects.Node | None, new: kubeobjects.Node | None) -> None:
         """Informer callback: a node that was deleted or no longer matches --node-selector is let go at once (by the
@@ -175,10 +174,7 @@ class Scraper:
             scraper=self.config.replica_name,
         )
         self.logger.info("no longer scraping node=%s: %s", node, message)
-        try:
-            await jetstream.publish(self.js, event, self.telemetry.streams)
-        except jetstream.PUBLISH_ERRORS as error:
-            self.logger.warning("publish failed node=%s: %s", node, error)
+        await self.publisher.publish(event)
 
     def _log_change(self, event: events.SampleEvent) -> None:
         """Log a node's failure when it starts or changes reason, and its recovery once: no flood at scale."""

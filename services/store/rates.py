@@ -15,23 +15,10 @@ from services import events
 
 FRESH_CONTAINER_MIN_NS = 10_000_000_000  # upstream's freshContainerMinMetricsResolution
 
-
-@dataclass(frozen=True, slots=True)
-class Point:
-    """One cumulative sample; nodes have no start time (0)."""
-
-    start_time_ns: int
-    timestamp_ns: int
-    cpu_ns: int
-    memory_bytes: int
-
-
-@dataclass(frozen=True, slots=True)
-class Window:
-    """The newest point and the point a rate is computed against, if any."""
-
-    last: Point
-    prev: Point | None
+# The sample events' own points are kept as they arrive: a window is a plain (last, prev) pair, so folding a node
+# allocates one tuple per container and nothing else.
+NodeWindow = tuple[events.NodePoint, events.NodePoint | None]
+Window = tuple[events.ContainerPoint, events.ContainerPoint | None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,12 +26,8 @@ class NodeState:
     """Everything the store keeps for one node."""
 
     scraped_at_ns: int
-    node: Window | None
+    node: NodeWindow | None
     pods: Mapping[tuple[str, str], Mapping[str, Window]]
-
-
-class RateError(ValueError):
-    """Two points that yield no rate: the counter or the start time went backwards."""
 
 
 def apply(state: NodeState | None, event: events.SampleEvent, resolution_ns: int) -> NodeState | None:
@@ -60,97 +43,92 @@ def apply(state: NodeState | None, event: events.SampleEvent, resolution_ns: int
                 scraped_at_ns=event.scraped_at_ns,
                 node=_node_window(state.node if state else None, event.node_point),
                 pods={
-                    (p.namespace, p.name): _pod_windows(old_pods.get((p.namespace, p.name), {}), p, resolution_ns)
+                    (p.namespace, p.name): _pod_windows(old_pods.get((p.namespace, p.name)), p, resolution_ns)
                     for p in event.pods
                 },
             )
 
 
-def _node_window(old: Window | None, new: events.NodePoint | None) -> Window | None:
+def _node_window(old: NodeWindow | None, new: events.NodePoint | None) -> NodeWindow | None:
     if new is None:
         return None
-    point = Point(0, new.timestamp_ns, new.cpu_core_nanoseconds_total, new.memory_working_set_bytes)
-    return Window(point, _prev(old, point))
-
-
-def _prev(old: Window | None, new: Point) -> Point | None:
-    """The point to compute against: the old last if the new point is newer, else an older prev, else none."""
     if old is None:
-        return None
-    if new.timestamp_ns > old.last.timestamp_ns:
-        return old.last
-    if old.prev is not None and old.prev.timestamp_ns < new.timestamp_ns:
-        return old.prev
-    return None
+        return new, None
+    last, prev = old
+    if new.timestamp_ns > last.timestamp_ns:
+        return new, last
+    return new, prev if prev is not None and prev.timestamp_ns < new.timestamp_ns else None
 
 
-def _pod_windows(old: Mapping[str, Window], pod: events.PodPoint, resolution_ns: int) -> dict[str, Window]:
-    windows = {}
+def _pod_windows(old: Mapping[str, Window] | None, pod: events.PodPoint, resolution_ns: int) -> dict[str, Window]:
+    """Each container's new window. The point to compute against: the old last if the new point is newer, else an
+    older prev, else none; a container that started after the old last restarted and has none, and a fresh one
+    (between 10 s and one resolution old) gets a synthetic prev at its start with zero CPU, served after one sample."""
+    windows: dict[str, Window] = {}
     for c in pod.containers:
-        point = Point(c.start_time_ns, c.timestamp_ns, c.cpu_core_nanoseconds_total, c.memory_working_set_bytes)
-        windows[c.name] = Window(point, _container_prev(old.get(c.name), point, resolution_ns))
+        start, at = c.start_time_ns, c.timestamp_ns
+        prev: events.ContainerPoint | None = None
+        if start < at and FRESH_CONTAINER_MIN_NS <= at - start < resolution_ns:
+            prev = events.ContainerPoint(
+                name=c.name,
+                start_time_ns=start,
+                timestamp_ns=start,
+                cpu_core_nanoseconds_total=0,
+                memory_working_set_bytes=c.memory_working_set_bytes,
+            )
+        elif old is not None and (window := old.get(c.name)) is not None and start < window[0].timestamp_ns:
+            last, older = window
+            if at > last.timestamp_ns:
+                prev = last
+            elif older is not None and older.timestamp_ns < at:
+                prev = older
+        windows[c.name] = (c, prev)
     return windows
-
-
-def _container_prev(old: Window | None, new: Point, resolution_ns: int) -> Point | None:
-    age_ns = new.timestamp_ns - new.start_time_ns
-    if new.start_time_ns < new.timestamp_ns and FRESH_CONTAINER_MIN_NS <= age_ns < resolution_ns:
-        return Point(new.start_time_ns, new.start_time_ns, 0, new.memory_bytes)  # served after one sample
-    if old is not None and new.start_time_ns < old.last.timestamp_ns:
-        return _prev(old, new)
-    return None  # restarted, or first seen
-
-
-def usage(window: Window) -> tuple[int, int, int, int] | None:
-    """(timestamp, window, CPU nanocores, memory bytes) of a window with a prev; RateError if it went backwards."""
-    last, prev = window.last, window.prev
-    if prev is None:
-        return None
-    if last.start_time_ns < prev.start_time_ns:
-        raise RateError("unexpected decrease in start time")
-    if last.cpu_ns < prev.cpu_ns:
-        raise RateError("unexpected decrease in cumulative CPU usage value")
-    window_ns = last.timestamp_ns - prev.timestamp_ns
-    return last.timestamp_ns, window_ns, int((last.cpu_ns - prev.cpu_ns) / (window_ns / 1e9)), last.memory_bytes
 
 
 def rates(node: str, state: NodeState | None, scraped_at_ns: int) -> events.NodeRatesComputed:
     """Everything servable for the node: its usage if it has a rate, and every pod whose containers all have one."""
-    node_usage = _node_usage(state.node) if state and state.node else None
-    pods = tuple(
-        pod
-        for (namespace, name), windows in (state.pods.items() if state else ())
-        if (pod := _pod_usage(namespace, name, windows)) is not None
+    node_usage = _node_usage(*state.node) if state and state.node else None
+    pods = []
+    for (namespace, name), windows in state.pods.items() if state else ():
+        if (pod := _pod_usage(namespace, name, windows)) is not None:
+            pods.append(pod)
+    return events.NodeRatesComputed(node=node, scraped_at_ns=scraped_at_ns, node_usage=node_usage, pods=tuple(pods))
+
+
+def _node_usage(last: events.NodePoint, prev: events.NodePoint | None) -> events.NodeUsage | None:
+    """The node's rate; none when it has no prev or its counter went backwards."""
+    if prev is None or last.cpu_core_nanoseconds_total < prev.cpu_core_nanoseconds_total:
+        return None
+    window_ns = last.timestamp_ns - prev.timestamp_ns
+    cpu = int((last.cpu_core_nanoseconds_total - prev.cpu_core_nanoseconds_total) / (window_ns / 1e9))
+    return events.NodeUsage(
+        timestamp_ns=last.timestamp_ns,
+        window_ns=window_ns,
+        cpu_nanocores=cpu,
+        memory_bytes=last.memory_working_set_bytes,
     )
-    return events.NodeRatesComputed(node=node, scraped_at_ns=scraped_at_ns, node_usage=node_usage, pods=pods)
-
-
-def _node_usage(window: Window) -> events.NodeUsage | None:
-    try:
-        result = usage(window)
-    except RateError:
-        return None
-    if result is None:
-        return None
-    timestamp_ns, window_ns, cpu, memory = result
-    return events.NodeUsage(timestamp_ns=timestamp_ns, window_ns=window_ns, cpu_nanocores=cpu, memory_bytes=memory)
 
 
 def _pod_usage(namespace: str, name: str, windows: Mapping[str, Window]) -> events.PodUsage | None:
-    """A pod only when every container has a prev; containers whose rate fails are left out, as upstream does."""
-    if not windows or any(w.prev is None for w in windows.values()):
-        return None
+    """A pod only when every container has a prev. A container whose start time or CPU counter went backwards has no
+    rate and is left out, as upstream does; the pod's window is its earliest container's."""
     containers, earliest = [], (0, 0)
-    for container, window in windows.items():
-        try:
-            result = usage(window)
-        except RateError:
+    for container, (last, prev) in windows.items():
+        if prev is None:
+            return None
+        cpu, prev_cpu = last.cpu_core_nanoseconds_total, prev.cpu_core_nanoseconds_total
+        if last.start_time_ns < prev.start_time_ns or cpu < prev_cpu:
             continue
-        assert result is not None  # every window has a prev here
-        timestamp_ns, window_ns, cpu, memory = result
-        containers.append(events.ContainerUsage(name=container, cpu_nanocores=cpu, memory_bytes=memory))
-        if earliest[0] == 0 or timestamp_ns < earliest[0]:
-            earliest = (timestamp_ns, window_ns)
+        window_ns = last.timestamp_ns - prev.timestamp_ns
+        rate = int((cpu - prev_cpu) / (window_ns / 1e9))
+        containers.append(
+            events.ContainerUsage(name=container, cpu_nanocores=rate, memory_bytes=last.memory_working_set_bytes)
+        )
+        if earliest[0] == 0 or last.timestamp_ns < earliest[0]:
+            earliest = (last.timestamp_ns, window_ns)
+    if not windows:
+        return None
     return events.PodUsage(
         namespace=namespace, name=name, timestamp_ns=earliest[0], window_ns=earliest[1], containers=tuple(containers)
     )
@@ -160,5 +138,5 @@ def points(state: NodeState | None) -> tuple[int, int]:
     """(nodes, containers) of one node's state that have a prev point: its share of metrics_server_storage_points."""
     if state is None:
         return 0, 0
-    node = 1 if state.node and state.node.prev else 0
-    return node, sum(1 for pod in state.pods.values() for window in pod.values() if window.prev)
+    node = 1 if state.node and state.node[1] is not None else 0
+    return node, sum(1 for pod in state.pods.values() for _, prev in pod.values() if prev is not None)

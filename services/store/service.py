@@ -17,6 +17,7 @@ from starlette.applications import Starlette
 from services import events
 from services.lib import health, jetstream, lifecycle, rendezvous, telemetry, web
 from services.lib.membership import Membership
+from services.lib.publisher import Publisher
 from services.store import rates
 from services.store.config import Config
 
@@ -32,6 +33,7 @@ class Store:
         self.states: dict[str, rates.NodeState | None] = {}
         self.replayed = asyncio.Event()  # the partitions taken at start are replayed
         self.streams = telemetry.stream_metrics(registry)
+        self.publisher = Publisher(js, self.streams, registry, logger)
         self.followed: dict[int, Partition] = {}
         self._points: dict[str, tuple[int, int]] = {}  # node -> its (nodes, containers) with a prev point
         self._totals = [0, 0]
@@ -77,11 +79,7 @@ class Store:
     async def publish(self, node: str) -> None:
         """Publish the node's complete rates; a failure is logged and the next sample publishes again."""
         state = self.states.get(node)
-        event = rates.rates(node, state, state.scraped_at_ns if state else 0)
-        try:
-            await jetstream.publish(self.js, event, self.streams)
-        except jetstream.PUBLISH_ERRORS as error:
-            self.logger.warning("publish failed node=%s: %s", node, error)
+        await self.publisher.publish(rates.rates(node, state, state.scraped_at_ns if state else 0))
 
     async def take(self, number: int) -> None:
         """Replay a partition's retained samples, then publish each of its nodes once and follow it live. The rates
