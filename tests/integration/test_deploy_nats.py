@@ -40,8 +40,8 @@ def free_port() -> int:
 class Cluster:
     """The rendered manifests, the generated Secrets, and a root directory standing in for every pod's filesystem."""
 
-    def __init__(self, root: Path) -> None:
-        self.root, self.objects = root, rendered()
+    def __init__(self, root: Path, overlay: str = "single") -> None:
+        self.root, self.objects = root, rendered(overlay)
         generated = subprocess.run(
             [str(Path(sys.executable).parent / "flowmeter"), "nats-secrets"], check=True, capture_output=True, text=True
         )
