@@ -72,6 +72,10 @@ flags:
       done
     } > docs/flags.md
 
+# Read-only pre-flight checks of a real cluster: `./just doctor --context NAME [--nats-url URL ...]`.
+doctor *args:
+    flowmeter doctor {{args}}
+
 # One HPA reconcile offline, explained: `./just explain FILE` (a JSON document; - for stdin).
 explain file:
     flowmeter explain {{file}}
