@@ -164,3 +164,11 @@ async def test_nats_down_or_without_jetstream_fails(sim: Cluster, tmp_path: Path
     assert "cannot connect" in finding(down, "NATS")["summary"]
     assert plain_code == 1 and finding(without, "NATS")["level"] == "fail"
     assert "no JetStream" in finding(without, "NATS")["summary"] and "jetstream" in finding(without, "NATS")["remedy"]
+
+
+async def test_a_context_without_rights_warns_for_each_read_it_may_not_do(sim: Cluster) -> None:
+    code, report = await doctor(sim, "--kubeconfig", str(sim.layout.users_kubeconfig), "--context", "nobody")
+    forbidden = [f for f in report["findings"] if "not allowed" in f["summary"]]
+    assert {f["check"] for f in forbidden} == {"aggregation layer", "APIService", "kubelet TLS", "HPA requests"}
+    assert all(f["level"] == "warn" and "cluster-admin" in f["remedy"] for f in forbidden)
+    assert code == 0, "nothing was found broken, only not seen"
