@@ -38,9 +38,20 @@ fix:
 run name *args:
     python -m services.{{name}} {{args}}
 
-# Re-resolve requirements.lock from pyproject.toml (needs network access to PyPI).
+# Re-resolve requirements.lock and the image's runtime-only lock from pyproject.toml (needs network access to PyPI).
 lock:
     uv pip compile pyproject.toml --group dev --generate-hashes --universal --python-version 3.11 -o requirements.lock
+    uv pip compile pyproject.toml --generate-hashes --universal --python-version 3.11 -o deploy/image/requirements.lock
+
+# Build the container image (one for every service) with docker: `./just image [TAG]`.
+image tag="ghcr.io/flowmeter/flowmeter:0.1.0":
+    #!/usr/bin/env bash
+    set -euo pipefail
+    if ! command -v docker >/dev/null 2>&1; then
+      echo "./just image: docker is not installed; build the Dockerfile with any OCI builder (podman, buildah, kaniko)" >&2
+      exit 1
+    fi
+    docker build --tag {{tag}} .
 
 # Regenerate docs/flags.md from each service's --help (a test fails when they disagree).
 flags:
@@ -60,6 +71,10 @@ flags:
         echo '```'
       done
     } > docs/flags.md
+
+# Read-only pre-flight checks of a real cluster: `./just doctor --context NAME [--nats-url URL ...]`.
+doctor *args:
+    flowmeter doctor {{args}}
 
 # One HPA reconcile offline, explained: `./just explain FILE` (a JSON document; - for stdin).
 explain file:

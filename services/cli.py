@@ -4,6 +4,7 @@ import sys
 from collections.abc import Sequence
 
 USAGE = """usage: flowmeter COMMAND
+  doctor            read-only checks of a cluster (and NATS) before installing; --help for its flags
   explain FILE|-    one HPA reconcile, offline and explained (a JSON document; - for stdin)
   nats-secrets      print the NATS users and TLS Secrets for deploy/, for `kubectl apply -f -`"""
 
@@ -16,6 +17,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from services.autoscaler import explain  # noqa: PLC0415 - lazy: only the calculation code is loaded
 
         return explain.main(rest)
+    if command == "doctor":
+        from services.doctor import command as doctor  # noqa: PLC0415 - lazy, as above
+
+        return doctor.main(rest)
     if command == "nats-secrets":
         from services.lib import natssecrets  # noqa: PLC0415 - lazy, as above
 

@@ -9,7 +9,7 @@ from nats.aio.msg import Msg
 from nats.errors import Error as NatsError
 from nats.js import JetStreamContext
 from nats.js.api import DeliverPolicy, StorageType, StreamConfig
-from nats.js.errors import BadRequestError, BucketNotFoundError, NotFoundError
+from nats.js.errors import APIError, BadRequestError, BucketNotFoundError, NotFoundError
 from nats.js.kv import KeyValue
 
 from services import events
@@ -19,6 +19,8 @@ from services.lib.telemetry import StreamMetrics
 
 DUPLICATE_WINDOW_SECONDS = 120.0
 STREAM_POLL_SECONDS = 1.0
+CLUSTER_REPLICAS = 3  # copies of every stream and KV bucket on a clustered NATS: one server may fail
+REPLICAS_NEED_A_CLUSTER = 10074  # JetStream's error code: "replicas > 1 not supported in non-clustered mode"
 
 
 async def connect(settings: NatsConnection, name: str, logger: logging.Logger) -> Client:
@@ -60,30 +62,53 @@ async def connect(settings: NatsConnection, name: str, logger: logging.Logger) -
 
 
 async def ensure_stream(js: JetStreamContext, spec: events.StreamSpec) -> None:
-    """Create the stream, or bring an existing one to this configuration; safe to call from every replica."""
-    config = StreamConfig(
-        name=spec.name,
-        subjects=list(spec.subjects),
-        description=spec.description,
-        max_msgs_per_subject=spec.max_msgs_per_subject,
-        max_age=spec.max_age_seconds,
-        storage=StorageType.FILE,
-        duplicate_window=DUPLICATE_WINDOW_SECONDS,
-    )
+    """Create the stream, or bring an existing one to this configuration; safe to call from every replica.
+
+    Replicated three times on a clustered NATS; a single server refuses more than one replica, so there it has one.
+    """
+    for replicas in (CLUSTER_REPLICAS, 1):
+        config = StreamConfig(
+            name=spec.name,
+            subjects=list(spec.subjects),
+            description=spec.description,
+            max_msgs_per_subject=spec.max_msgs_per_subject,
+            max_age=spec.max_age_seconds,
+            storage=StorageType.FILE,
+            duplicate_window=DUPLICATE_WINDOW_SECONDS,
+            num_replicas=replicas,
+        )
+        try:
+            await _create_or_update(js, config)
+            return
+        except APIError as error:
+            if error.err_code != REPLICAS_NEED_A_CLUSTER or replicas == 1:
+                raise
+
+
+async def _create_or_update(js: JetStreamContext, config: StreamConfig) -> None:
     try:
         await js.add_stream(config)
     except BadRequestError:
-        await js.update_stream(config)
+        await js.update_stream(config)  # it exists with another configuration
 
 
 async def key_value(js: JetStreamContext, bucket: str, ttl_seconds: float = 0, description: str = "") -> KeyValue:
-    """A KV bucket, created by whichever replica gets there first; with a TTL its entries expire unless renewed."""
+    """A KV bucket, created by whichever replica gets there first; with a TTL its entries expire unless renewed.
+
+    Replicated as streams are: three times on a clustered NATS, once on a single server.
+    """
     try:
         return await js.key_value(bucket)
     except BucketNotFoundError:
-        return await js.create_key_value(
-            bucket=bucket, ttl=ttl_seconds or None, history=1, description=description or None
-        )
+        pass
+    for replicas in (CLUSTER_REPLICAS, 1):
+        try:
+            return await js.create_key_value(bucket=bucket, ttl=ttl_seconds or None, history=1,
+                                             description=description or None, replicas=replicas)  # fmt: skip
+        except APIError as error:
+            if error.err_code != REPLICAS_NEED_A_CLUSTER or replicas == 1:
+                raise
+    raise AssertionError("unreachable: the last attempt returns or raises")
 
 
 async def await_stream(js: JetStreamContext, spec: events.StreamSpec, logger: logging.Logger) -> None:

@@ -3,7 +3,9 @@
 - `flowmeter-nats-users`: `auth.conf` (nats-server's users with their permissions) and one `<service>.creds` per
   service, with fresh random passwords. Each Deployment mounts only its own key.
 - `flowmeter-nats-tls`: a new CA and nats-server's certificate for the Service's DNS names (and localhost, so
-  `kubectl port-forward` works), plus `ca.crt`, which the services mount to verify the server.
+  `kubectl port-forward` works), plus `ca.crt`, which the services mount to verify the server. The certificate also
+  names every pod behind the headless Service and serves as a client certificate too, so the servers of a cluster
+  (the `ha` overlay) verify each other's route connections with it.
 
 Run it once per install; running it again rotates every password and certificate (restart the pods afterwards).
 """
@@ -31,9 +33,11 @@ def _secret(name: str, namespace: str, files: dict[str, bytes], kind: str = "Opa
 
 
 def dns_names(service: str, namespace: str) -> tuple[str, ...]:
-    """Every name a client inside the cluster may use for the Service, and localhost for port-forwarding."""
-    base = f"{service}.{namespace}"
-    return (service, base, f"{base}.svc", f"{base}.svc.cluster.local", "localhost", "127.0.0.1")
+    """Every name a client inside the cluster may use for the Service, each server's name behind the headless
+    Service (for routes between servers), and localhost for port-forwarding."""
+    base, pods = f"{service}.{namespace}", f"*.{service}-headless.{namespace}"
+    return (service, base, f"{base}.svc", f"{base}.svc.cluster.local", f"{pods}.svc", f"{pods}.svc.cluster.local",
+            "localhost", "127.0.0.1")  # fmt: skip
 
 
 def secrets(namespace: str, service: str = "nats") -> dict[str, Any]:
@@ -42,7 +46,7 @@ def secrets(namespace: str, service: str = "nats") -> dict[str, Any]:
     users = {"auth.conf": natsaccess.authorization(passwords).encode()}
     users |= {f"{user}.creds": natsaccess.credentials(user, password).encode() for user, password in passwords.items()}
     ca = tls.new_ca(f"flowmeter-nats-ca.{namespace}")
-    server = tls.issue(ca, service, hosts=dns_names(service, namespace))
+    server = tls.issue(ca, service, hosts=dns_names(service, namespace), peer=True)
     certificates = {"tls.crt": server.cert_pem, "tls.key": server.key_pem, "ca.crt": ca.cert_pem}
     return {
         "apiVersion": "v1",

@@ -74,14 +74,17 @@ def issue(
     hosts: tuple[str, ...] = (),
     organizations: tuple[str, ...] = (),
     client: bool = False,
+    peer: bool = False,
 ) -> KeyPair:
-    """A certificate signed by `ca`: for serving `hosts` (IPs or DNS names), or for a client identity."""
+    """A certificate signed by `ca`: for serving `hosts` (IPs or DNS names), for a client identity, or (`peer`) for
+    both, as servers in a cluster use one to accept and to open connections to each other."""
     ca_cert = x509.load_pem_x509_certificate(ca.cert_pem)
     ca_key = serialization.load_pem_private_key(ca.key_pem, password=None)
     assert isinstance(ca_key, ec.EllipticCurvePrivateKey)
     key = ec.generate_private_key(ec.SECP256R1())
     now = datetime.datetime.now(datetime.UTC)
-    usage = ExtendedKeyUsageOID.CLIENT_AUTH if client else ExtendedKeyUsageOID.SERVER_AUTH
+    usage = [ExtendedKeyUsageOID.CLIENT_AUTH] if client else [ExtendedKeyUsageOID.SERVER_AUTH]
+    usage += [ExtendedKeyUsageOID.CLIENT_AUTH] if peer else []
     builder = (
         x509.CertificateBuilder()
         .subject_name(_name(common_name, organizations))
@@ -90,7 +93,7 @@ def issue(
         .serial_number(x509.random_serial_number())
         .not_valid_before(now - datetime.timedelta(hours=1))
         .not_valid_after(now + VALIDITY)
-        .add_extension(x509.ExtendedKeyUsage([usage]), critical=False)
+        .add_extension(x509.ExtendedKeyUsage(usage), critical=False)
     )
     if hosts:
         builder = builder.add_extension(x509.SubjectAlternativeName([_san(host) for host in hosts]), critical=False)

@@ -112,6 +112,20 @@ ROLE_BINDINGS = Resource(RBAC, "v1", "rolebindings", "rolebinding", "RoleBinding
 CLUSTER_ROLE_BINDINGS = Resource(RBAC, "v1", "clusterrolebindings", "clusterrolebinding", "ClusterRoleBinding", False,
                                  (), (), (), _fields())  # fmt: skip
 
+# Stored as given, with no behaviour of their own: what `kubectl apply -k deploy/overlays/single` creates. The
+# aggregation proxy does not read APIServices: it forwards metrics.k8s.io to the backend given on the command line.
+SERVICE_ACCOUNTS = Resource("", "v1", "serviceaccounts", "serviceaccount", "ServiceAccount", True, ("sa",), (), (),
+                            _fields())  # fmt: skip
+SERVICES = Resource("", "v1", "services", "service", "Service", True, ("svc",), ("all",), ("status",), _fields())
+SECRETS = Resource("", "v1", "secrets", "secret", "Secret", True, (), (), (), _fields("type"))
+PDBS = Resource("policy", "v1", "poddisruptionbudgets", "poddisruptionbudget", "PodDisruptionBudget", True, ("pdb",),
+                (), ("status",), _fields())  # fmt: skip
+PRIORITY_CLASSES = Resource("scheduling.k8s.io", "v1", "priorityclasses", "priorityclass", "PriorityClass", False,
+                            ("pc",), (), (), _fields())  # fmt: skip
+API_SERVICES = Resource("apiregistration.k8s.io", "v1", "apiservices", "apiservice", "APIService", False, (), (),
+                        ("status",), _fields())  # fmt: skip
+GENERIC = (SERVICE_ACCOUNTS, SERVICES, SECRETS, PDBS, PRIORITY_CLASSES, API_SERVICES)
+
 
 def _review(group: str, kind: str, namespaced: bool = False) -> Resource:
     return Resource(group, "v1", kind.lower() + "s", kind.lower(), kind, namespaced, review=True)
@@ -127,7 +141,7 @@ SUBJECT_ACCESS_REVIEWS = _review("authorization.k8s.io", "SubjectAccessReview")
 ALL = (NAMESPACES, NODES, PODS, EVENTS, CONFIGMAPS, DEPLOYMENTS, REPLICASETS, STATEFULSETS, TOKEN_REVIEWS,
        SELF_SUBJECT_REVIEWS, LOCAL_SUBJECT_ACCESS_REVIEWS, SELF_SUBJECT_ACCESS_REVIEWS, SELF_SUBJECT_RULES_REVIEWS,
        SUBJECT_ACCESS_REVIEWS, HPAS, HPAS_V1, CLUSTER_ROLE_BINDINGS, CLUSTER_ROLES, ROLE_BINDINGS,
-       ROLES)  # fmt: skip  # in discovery order; autoscaling v2 before v1: preferred
+       ROLES, *GENERIC)  # fmt: skip  # in discovery order; autoscaling v2 before v1: preferred
 STORED = tuple(r for r in ALL if r.storage is None and not r.review)
 BY_PATH = {(r.group, r.version, r.plural): r for r in ALL}
 BY_KIND = {(r.api_version, r.kind): r for r in ALL}

@@ -24,7 +24,7 @@ from prometheus_client import CollectorRegistry
 from services import events
 from services.lib import jetstream, natsaccess, telemetry
 from tests.conftest import NatsServer
-from tests.integration.test_deploy_manifests import rendered
+from tests.integration.manifests import environment, rendered
 from tests.integration.test_store_service import sample
 from tests.processes import module
 
@@ -40,8 +40,8 @@ def free_port() -> int:
 class Cluster:
     """The rendered manifests, the generated Secrets, and a root directory standing in for every pod's filesystem."""
 
-    def __init__(self, root: Path) -> None:
-        self.root, self.objects = root, rendered()
+    def __init__(self, root: Path, overlay: str = "single") -> None:
+        self.root, self.objects = root, rendered(overlay)
         generated = subprocess.run(
             [str(Path(sys.executable).parent / "flowmeter"), "nats-secrets"], check=True, capture_output=True, text=True
         )
@@ -77,9 +77,13 @@ class Cluster:
                     target.write_bytes(files[item["key"]])
 
     def args(self, workload: dict[str, Any]) -> list[str]:
-        """The container's flags, with absolute paths moved under the root."""
+        """The container's flags, then its environment as flags, with absolute paths moved under the root."""
         (container,) = workload["spec"]["template"]["spec"]["containers"]
-        return [re.sub(r"=(/etc/\S+)", lambda m: "=" + str(self.path(m.group(1))), arg) for arg in container["args"]]
+        prefix = container["command"][2].removeprefix("services.").upper() + "_"
+        settings = [f"--{key.removeprefix(prefix).lower().replace('_', '-')}={value}"
+                    for key, value in environment(self.objects, container).items()]  # fmt: skip
+        return [re.sub(r"=(/etc/\S+)", lambda m: "=" + str(self.path(m.group(1))), arg)
+                for arg in [*container["args"], *settings]]  # fmt: skip
 
 
 @pytest.fixture
@@ -88,8 +92,9 @@ def cluster(tmp_path: Path) -> Cluster:
 
 
 @pytest.fixture
-def nats_server(cluster: Cluster) -> Iterator[str]:
+def nats_server(cluster: Cluster, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """nats-server as the StatefulSet runs it; its address as localhost (the certificate names it for port-forward)."""
+    monkeypatch.setenv("POD_NAME", "nats-0")  # the StatefulSet's env, which the configuration names the server by
     statefulset = cluster.workload("StatefulSet", "nats")
     cluster.mount(statefulset)
     config = cluster.path("/etc/nats/config/nats.conf")

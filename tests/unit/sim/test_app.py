@@ -39,7 +39,8 @@ async def test_discovery_lists_the_served_groups_and_resources(client: httpx.Asy
     assert body(await client.get("/api"))["versions"] == ["v1"]
     groups = body(await client.get("/apis"))
     assert [g["name"] for g in groups["groups"]] == [
-        "apps", "authentication.k8s.io", "authorization.k8s.io", "autoscaling", "rbac.authorization.k8s.io"]  # fmt: skip
+        "apps", "authentication.k8s.io", "authorization.k8s.io", "autoscaling", "rbac.authorization.k8s.io", "policy",
+        "scheduling.k8s.io", "apiregistration.k8s.io"]  # fmt: skip
     assert groups["groups"][3]["preferredVersion"] == {"groupVersion": "autoscaling/v2", "version": "v2"}
     assert [v["version"] for v in groups["groups"][3]["versions"]] == ["v2", "v1"]
     core = {res["name"]: res for res in body(await client.get("/api/v1"))["resources"]}
@@ -184,7 +185,7 @@ async def test_aggregated_discovery_is_served_when_the_client_prefers_it(client:
         "scope": "Namespaced", "singularResource": "pod", "verbs": [], "shortNames": ["po"], "categories": ["all"],
         "subresources": [{"subresource": "status", "verbs": ["get", "patch", "update"],
                           "responseKind": {"group": "", "version": "v1", "kind": "Pod"}}]}  # fmt: skip
-    apps, _, _, autoscaling, _ = body(apis)["items"]
+    apps, _, _, autoscaling, *_ = body(apis)["items"]
     assert [v["version"] for v in autoscaling["versions"]] == ["v2", "v1"]
     deployments = next(res for res in apps["versions"][0]["resources"] if res["resource"] == "deployments")
     assert deployments["subresources"][0] == {"subresource": "scale", "verbs": ["get", "patch", "update"],
