@@ -1,14 +1,20 @@
-"""Publishing at scale: the PubAck of each event is checked when it arrives instead of awaited before the next.
+"""Publishing at scale: events go out in small batches, and each PubAck is checked when it arrives.
 
-Awaiting every ack costs nats-py about 170 µs of CPU a message (a request inbox, a flush, a wake-up); with the acks
-checked as they come it is about 40 µs, and a replica keeps hundreds of publishes in flight. Nothing is given up:
-JetStream still acknowledges every event, and an ack that carries an error, or that does not come in time, is logged
-and counted exactly as a failed awaited publish was. The event then misses this cycle; the next cycle publishes the
-node again.
+Two costs dominate a replica that publishes one event per node per cycle, and neither is the event itself:
+- Awaiting every ack costs nats-py about 170 µs of CPU a message (a request inbox, a flush, a wake-up); with the
+  acks checked as they come it is about 40 µs.
+- Every write wakes nats-server and then each consumer for one message. Events that wait up to LINGER_SECONDS go
+  out in one write, reach the store in one read, and the store's rates reach the api the same way: measured on the
+  store alone, 1.4 ms of CPU a sample when samples came one at a time and 0.5 ms when they came in bursts.
+
+Nothing is given up: JetStream still acknowledges every event, and an ack that carries an error, or that does not
+come in time, is logged and counted exactly as a failed awaited publish was. The event then misses this cycle; the
+next cycle publishes the node again.
 """
 
 import asyncio
 import collections
+import contextlib
 import functools
 import logging
 import time
@@ -22,10 +28,12 @@ from services.lib.jetstream import PUBLISH_ERRORS
 from services.lib.telemetry import StreamMetrics
 
 ACK_TIMEOUT_SECONDS = 5.0
+LINGER_SECONDS = 0.05  # well inside the 1 s from scrape to api that DESIGN.md allows
 
 
 class Publisher:
-    """Publishes events on their streams with their identity as `Nats-Msg-Id`, so a retried event is stored once."""
+    """Publishes events on their streams with their identity as `Nats-Msg-Id`, so a retried event is stored once.
+    `close()` sends whatever still lingers."""
 
     def __init__(
         self, js: JetStreamContext, metrics: StreamMetrics, registry: CollectorRegistry, logger: logging.Logger
@@ -37,11 +45,35 @@ class Publisher:
             ["stream"],
             registry=registry,
         )
+        self._lingering: collections.deque[events.Event] = collections.deque()
+        self._sender: asyncio.Task[None] | None = None
+        self._closing = asyncio.Event()  # ends the linger at once
         self._in_flight: collections.deque[tuple[float, asyncio.Future[PubAck]]] = collections.deque()
 
-    async def publish(self, event: events.Event) -> None:
-        """Send one event; its ack is checked later. Only waits when too many acks are outstanding."""
+    def publish(self, event: events.Event) -> None:
+        """Queue one event; it is sent within LINGER_SECONDS together with the others queued meanwhile."""
+        self._lingering.append(event)
+        if self._sender is None:
+            self._sender = asyncio.create_task(self._send_after_linger(), name="publish-batch")
+
+    async def close(self) -> None:
+        """Send what lingers now, on shutdown."""
+        self._closing.set()
+        if self._sender is not None:
+            await self._sender
+
+    async def _send_after_linger(self) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._closing.wait(), LINGER_SECONDS)
+        self._sender = None  # events queued from now on start the next batch
+        await self._send_lingering()
+
+    async def _send_lingering(self) -> None:
         self._expire(time.monotonic())
+        while self._lingering:
+            await self._send(self._lingering.popleft())
+
+    async def _send(self, event: events.Event) -> None:
         spec, subject = events.route(event)
         headers = {"Nats-Msg-Id": events.message_id(event)}
         try:

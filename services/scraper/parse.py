@@ -18,16 +18,16 @@ _NODE_CPU, _NODE_MEMORY = "node_cpu_usage_seconds_total", "node_memory_working_s
 _CONTAINER_CPU, _CONTAINER_MEMORY = "container_cpu_usage_seconds_total", "container_memory_working_set_bytes"
 _CONTAINER_START = "container_start_time_seconds"
 _CONTAINER_SERIES = frozenset((_CONTAINER_CPU, _CONTAINER_MEMORY, _CONTAINER_START))
-# The line a kubelet writes for a container (labels sorted, none escaped), matched in one go; any other shape takes
-# the general path. A third of a scraper's CPU went to splitting these lines piece by piece.
-# A well-formed line of a series we do not read (pod_*, scrape_error, ...): checked, then skipped.
+# The lines a kubelet writes (labels sorted, none escaped) are recognised by splitting them at their quotes, which
+# costs a third of matching them with a regular expression; any other shape takes the general path.
+# container_*{container="C",namespace="NS",pod="P"} V T -> [prefix, C, ',namespace=', NS, ',pod=', P, '} V T']
+_CONTAINER_PREFIXES = {f"{name}{{container=": name for name in _CONTAINER_SERIES}
+# pod_*{namespace="NS",pod="P"} V T, series we do not read but still check
+_POD_PREFIXES = frozenset(("pod_cpu_usage_seconds_total{namespace=", "pod_memory_working_set_bytes{namespace="))
+# A well-formed line of any other series we do not read (scrape_error, ...): checked, then skipped.
 _SKIPPED_LINE = re.compile(
     r"(?!node_cpu_usage_seconds_total|node_memory_working_set_bytes|container_)[A-Za-z_:][A-Za-z0-9_:]*"
     r'(?:\{[A-Za-z_][A-Za-z0-9_]*="[^"\\]*"(?:,[A-Za-z_][A-Za-z0-9_]*="[^"\\]*")*\})? (\S+)(?: \d+)?'
-)
-_CONTAINER_LINE = re.compile(
-    r"(container_cpu_usage_seconds_total|container_memory_working_set_bytes|container_start_time_seconds)"
-    r'\{container="([^"\\]*)",namespace="([^"\\]*)",pod="([^"\\]*)"\} (\S+)(?: (\d+))?'
 )
 
 
@@ -55,16 +55,26 @@ def parse(text: str, default_time_ns: int) -> tuple[events.NodePoint | None, tup
     `default_time_ns` stamps samples that carry no timestamp: the time the request was sent, as upstream does.
     """
     body = _Body()
-    fast, skipped = _CONTAINER_LINE.fullmatch, _SKIPPED_LINE.fullmatch
+    containers, pods, skipped = _CONTAINER_PREFIXES.get, _POD_PREFIXES, _SKIPPED_LINE.fullmatch
     for number, line in enumerate(text.split("\n"), start=1):
         if not line or line[0] == "#" or line.isspace():
             continue
         try:
-            if match := fast(line):
-                name, container, namespace, pod, raw, stamp = match.groups()
-                _read_container_line(body, name, container, namespace, pod, raw, stamp, default_time_ns)
-            elif match := skipped(line):
-                float(match.group(1))  # a series we do not read still fails the node if its value is no number
+            parts = line.split('"')
+            if len(parts) == 7 and (name := containers(parts[0])) and parts[2] == ",namespace=" and parts[4] == ",pod=":
+                tail = parts[6]
+                value, _, stamp = tail[2:].partition(" ")
+                if tail[:2] == "} " and value and (not stamp or (stamp.isdigit() and stamp.isascii())):
+                    _read_container_line(body, name, parts[1], parts[3], parts[5], float(value), stamp, default_time_ns)
+                    continue
+            elif len(parts) == 5 and parts[0] in pods and parts[2] == ",pod=":
+                tail = parts[4]
+                value, _, stamp = tail[2:].partition(" ")
+                if tail[:2] == "} " and value and (not stamp or (stamp.isdigit() and stamp.isascii())):
+                    float(value)  # a series we do not read still fails the node if its value is no number
+                    continue
+            if match := skipped(line):
+                float(match.group(1))
             else:
                 _read_line(body, line, default_time_ns)
         except (ValueError, IndexError) as error:
@@ -89,9 +99,8 @@ def _read_line(body: _Body, line: str, default_time_ns: int) -> None:
 
 
 def _read_container_line(
-    body: _Body, name: str, container: str, namespace: str, pod: str, raw: str, stamp: str | None, default_ns: int
+    body: _Body, name: str, container: str, namespace: str, pod: str, value: float, stamp: str, default_ns: int
 ) -> None:
-    value = float(raw)
     if not math.isfinite(value) or value < 0:
         return  # treated as missing: the point stays incomplete
     _store(body, name, (namespace, pod), container, value, int(stamp) * 1_000_000 if stamp else default_ns)
@@ -122,7 +131,12 @@ def _read_container(body: _Body, name: str, labels: str, value: float, timestamp
 
 
 def _store(body: _Body, name: str, key: tuple[str, str], container: str, value: float, timestamp_ns: int) -> None:
-    point = body.containers.setdefault(key, {}).setdefault(container, _Point())
+    pod = body.containers.get(key)
+    if pod is None:
+        pod = body.containers[key] = {}
+    point = pod.get(container)
+    if point is None:  # not setdefault: that would build a point for every line
+        point = pod[container] = _Point()
     if name == _CONTAINER_START:
         point.start_time_ns = int(value * 1e9)
     elif name == _CONTAINER_CPU:

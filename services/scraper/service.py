@@ -152,7 +152,7 @@ class Scraper:
         if isinstance(event, events.NodeScrapeFailed):
             self.telemetry.failures.labels(event.reason).inc()
         self._log_change(event)
-        await self.publisher.publish(event)  # a failure loses one cycle of one node, never the loop
+        self.publisher.publish(event)  # a failure loses one cycle of one node, never the loop
 
     def node_changed(self, old: kubeobjects.Node | None, new: kubeobjects.Node | None) -> None:
         """Informer callback: a node that was deleted or no longer matches --node-selector is let go at once (by the
@@ -161,9 +161,9 @@ class Scraper:
             return
         name = old.metadata.name
         if rendezvous.owner(name, self.membership.live | {self.config.replica_name}) == self.config.replica_name:
-            self._spawn(self._let_go(name), f"let-go-{name}")
+            self._let_go(name)
 
-    async def _let_go(self, node: str) -> None:
+    def _let_go(self, node: str) -> None:
         """Tell the store this node is no longer scraped, so its rates stop being served without waiting to go stale."""
         message = "node deleted or no longer selected by --node-selector"
         event = events.NodeScrapeFailed(
@@ -174,7 +174,7 @@ class Scraper:
             scraper=self.config.replica_name,
         )
         self.logger.info("no longer scraping node=%s: %s", node, message)
-        await self.publisher.publish(event)
+        self.publisher.publish(event)
 
     def _log_change(self, event: events.SampleEvent) -> None:
         """Log a node's failure when it starts or changes reason, and its recovery once: no flood at scale."""
@@ -245,6 +245,7 @@ async def run(config: Config, logger: logging.Logger) -> None:
         )
         membership = Membership(events.SCRAPER_BUCKET, config.replica_name, config.metric_resolution, logger)
         scraper = Scraper(config, nodes, api, http, js, membership, telemetry, logger)
+        stack.push_async_callback(scraper.publisher.close)
         membership.on_change = scraper.membership_changed
         probes = Starlette(routes=health.routes(checks(scraper, nc), telemetry.registry))
         logger.info("scraping every %ss, publishing to %s", config.metric_resolution, config.nats_url)

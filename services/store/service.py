@@ -64,7 +64,7 @@ class Store:
         self.states[event.node] = new
         self._count(event.node, new)
         if partition.replayed.is_set():
-            await self.publish(event.node)
+            self.publish(event.node)
 
     def _count(self, node: str, state: rates.NodeState | None) -> None:
         before, after = self._points.get(node, (0, 0)), rates.points(state)
@@ -76,10 +76,10 @@ class Store:
         """Upstream's storage readiness: some node and some container can be served."""
         return self._totals[0] > 0 and self._totals[1] > 0
 
-    async def publish(self, node: str) -> None:
+    def publish(self, node: str) -> None:
         """Publish the node's complete rates; a failure is logged and the next sample publishes again."""
         state = self.states.get(node)
-        await self.publisher.publish(rates.rates(node, state, state.scraped_at_ns if state else 0))
+        self.publisher.publish(rates.rates(node, state, state.scraped_at_ns if state else 0))
 
     async def take(self, number: int) -> None:
         """Replay a partition's retained samples, then publish each of its nodes once and follow it live. The rates
@@ -98,7 +98,7 @@ class Store:
         )
         await partition.replayed.wait()
         for node in self._nodes_in(number):
-            await self.publish(node)
+            self.publish(node)
 
     async def let_go(self, number: int) -> None:
         """Stop following a partition another replica now takes, and forget its nodes."""
@@ -194,6 +194,7 @@ async def run(config: Config, logger: logging.Logger) -> None:
         await jetstream.ensure_stream(js, events.RATES)
         await jetstream.await_stream(js, events.SAMPLES, logger)
         store = Store(config, js, registry, logger)
+        stack.push_async_callback(store.publisher.close)
         me = lifecycle.replica_name(config.replica_name)
         membership = Membership(events.STORE_BUCKET, me, config.metric_resolution, logger)
         partitions = Partitions(store, membership, me, logger)

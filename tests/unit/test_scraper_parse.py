@@ -144,3 +144,27 @@ def _edit(text: str, metric: str, replacement: str | None) -> str:
         else:
             lines.append(line)
     return "".join(lines)
+
+
+def test_other_writers_layouts_of_the_same_samples_give_the_same_points() -> None:
+    """The kubelet's own layout is read by a fast path; labels in another order, extra spaces or a trailing blank
+    take the general one, with the same result."""
+    kubelet = parse.parse(CONTAINER_LINES + NODE_LINES + POD_LINES, DEFAULT_TIME)
+    reordered = CONTAINER_LINES.replace(
+        'container="coredns",namespace="kube-system",pod="coredns-558bd4d5db-4dpjz"',
+        'pod="coredns-558bd4d5db-4dpjz",namespace="kube-system",container="coredns"',
+    )
+    spaced = CONTAINER_LINES.replace("} ", "}  ").replace(" 1633253812125", "  1633253812125 ")
+    pods_spaced = POD_LINES.replace("} ", "}\t")
+    assert parse.parse(reordered + NODE_LINES + POD_LINES, DEFAULT_TIME) == kubelet
+    assert parse.parse(spaced + NODE_LINES + pods_spaced, DEFAULT_TIME) == kubelet
+
+
+@pytest.mark.parametrize("line", [
+    'pod_cpu_usage_seconds_total{namespace="a",pod="b"} fast 1633253812125',
+    'container_cpu_usage_seconds_total{container="a",namespace="b",pod="c"} 1.0 16332538x',
+    'pod_memory_working_set_bytes{namespace="a",pod="b"} 1 2 3',
+])  # fmt: skip
+def test_a_bad_value_or_timestamp_fails_the_node_on_either_path(line: str) -> None:
+    with pytest.raises(parse.ParseError, match="line 1"):
+        parse.parse(line + "\n" + CONTAINER_LINES, DEFAULT_TIME)
