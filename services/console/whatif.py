@@ -8,6 +8,7 @@ next point.
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import msgspec
 
@@ -89,12 +90,9 @@ def replay(form: hpaform.HpaForm, loads: Sequence[Load], start_replicas: int, re
     return curve
 
 
-def template_requests(workload: dict[str, object]) -> Requests:
+def template_requests(workload: Any) -> Requests:
     """The summed requests of a Deployment's or StatefulSet's pod template containers."""
-    spec = workload.get("spec")
-    template = spec.get("template", {}) if isinstance(spec, dict) else {}
-    pod_spec = template.get("spec", {}) if isinstance(template, dict) else {}
-    containers = pod_spec.get("containers", []) if isinstance(pod_spec, dict) else []
+    containers = workload.get("spec", {}).get("template", {}).get("spec", {}).get("containers", [])
     cpu = memory = 0
     for container in containers:
         asked = container.get("resources", {}).get("requests", {})
