@@ -18,8 +18,9 @@ function mem(bytes) {
   return mib < 10240 ? `${mib.toFixed(0)}Mi` : `${(mib / 1024).toFixed(1)}Gi`;
 }
 
-function clock(seconds) {
-  return new Date(seconds * 1000).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+function clock(seconds, precise) {
+  const parts = precise ? { hour: "2-digit", minute: "2-digit", second: "2-digit" } : { hour: "2-digit", minute: "2-digit" };
+  return new Date(seconds * 1000).toLocaleTimeString([], parts);
 }
 
 // A line chart as inline SVG: series = [{name, values, cls}], values aligned with times (null = no data).
@@ -40,7 +41,7 @@ function lineChart(times, series, format) {
     return `<path class="${s.cls}" d="${d}"><title>${esc(s.name)}</title></path>`;
   });
   const ticks = [0, 0.5, 1].map((f) => `<text x="${left - 4}" y="${y(max * f / 1.1) + 4}" class="tick" text-anchor="end">${esc(format(Math.round(max * f / 1.1)))}</text>`);
-  const times3 = [0, Math.floor(times.length / 2), times.length - 1].map((i) => `<text x="${x(i)}" y="${h - 4}" class="tick" text-anchor="middle">${clock(times[i])}</text>`);
+  const times3 = [0, Math.floor(times.length / 2), times.length - 1].map((i) => `<text x="${x(i)}" y="${h - 4}" class="tick" text-anchor="middle">${clock(times[i], times[times.length - 1] - times[0] < 600)}</text>`);
   const legend = series.filter((s) => s.legend !== false).map((s) => `<span class="key ${s.cls}">${esc(s.name)}</span>`).join("");
   return `<svg ${SVG} viewBox="0 0 ${w} ${h}" role="img">${ticks.join("")}${times3.join("")}${paths.join("")}</svg><div class="legend">${legend}</div>`;
 }
@@ -90,7 +91,7 @@ function renderHpa(hpa) {
 function renderJournal(entries) {
   const list = document.getElementById("journal");
   if (!entries.length) { list.innerHTML = '<li class="muted">No evaluations yet.</li>'; return; }
-  list.innerHTML = entries.map((e) => `<li class="${e.scaled ? "scaled" : ""}"><time>${clock(e.at)}</time> <strong>${esc(e.result)}</strong>` +
+  list.innerHTML = entries.map((e) => `<li class="${e.scaled ? "scaled" : ""}"><time>${clock(e.at, true)}</time> <strong>${esc(e.result)}</strong>` +
     `${e.repeats > 1 ? ` <span class="muted">(${e.repeats} evaluations alike)</span>` : ""}<ul><li>Inputs: ${e.inputs.map(esc).join("; ") || "none"}</li>` +
     `<li>${esc(e.proposal)}</li><li>Limits: ${e.limits.map(esc).join(" ")}</li></ul></li>`).join("");
 }
