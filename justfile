@@ -61,8 +61,8 @@ flags:
       echo "# Flags"
       echo
       echo "Every flag of every service, as \`--help\` prints it. Each is also an environment variable with the"
-      echo "service's prefix (\`SCRAPER_\`, \`STORE_\`, \`API_\`). Regenerate with \`./just flags\`."
-      for service in scraper store api autoscaler; do
+      echo "service's prefix (\`SCRAPER_\`, \`STORE_\`, \`API_\`, \`AUTOSCALER_\`, \`CONSOLE_\`). Regenerate with \`./just flags\`."
+      for service in scraper store api autoscaler console; do
         echo
         echo "## $service"
         echo

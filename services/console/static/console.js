@@ -41,7 +41,7 @@ function lineChart(times, series, format) {
     return `<path class="${s.cls}" d="${d}"><title>${esc(s.name)}</title></path>`;
   });
   const ticks = [0, 0.5, 1].map((f) => `<text x="${left - 4}" y="${y(max * f / 1.1) + 4}" class="tick" text-anchor="end">${esc(format(Math.round(max * f / 1.1)))}</text>`);
-  const times3 = [0, Math.floor(times.length / 2), times.length - 1].map((i) => `<text x="${x(i)}" y="${h - 4}" class="tick" text-anchor="middle">${clock(times[i], times[times.length - 1] - times[0] < 600)}</text>`);
+  const times3 = [0, Math.floor(times.length / 2), times.length - 1].map((i, k) => `<text x="${x(i)}" y="${h - 4}" class="tick" text-anchor="${["start", "middle", "end"][k]}">${clock(times[i], times[times.length - 1] - times[0] < 600)}</text>`);
   const legend = series.filter((s) => s.legend !== false).map((s) => `<span class="key ${s.cls}">${esc(s.name)}</span>`).join("");
   return `<svg ${SVG} viewBox="0 0 ${w} ${h}" role="img">${ticks.join("")}${times3.join("")}${paths.join("")}</svg><div class="legend">${legend}</div>`;
 }
@@ -70,7 +70,7 @@ function ring(current, desired) {
   const r = 36, full = 2 * Math.PI * r, share = desired ? Math.min(1, current / desired) : 1;
   return `<svg ${SVG} viewBox="0 0 100 100" class="ring"><circle cx="50" cy="50" r="${r}" class="ring-bg"/>` +
     `<circle cx="50" cy="50" r="${r}" class="ring-fg" stroke-dasharray="${(share * full).toFixed(1)} ${full.toFixed(1)}" transform="rotate(-90 50 50)"/>` +
-    `<text x="50" y="48" text-anchor="middle" class="ring-big">${current}/${desired}</text><text x="50" y="64" text-anchor="middle" class="ring-small">current/desired</text></svg>`;
+    `<text x="50" y="48" text-anchor="middle" class="ring-big">${current}/${desired}</text><text x="50" y="64" text-anchor="middle" class="ring-small">now/desired</text></svg>`;
 }
 
 function renderHpa(hpa) {
