@@ -87,3 +87,7 @@ bench *args:
 # Time from a usage change at the kubelets to the autoscaler's /scale write (minutes): `./just bench-reaction 10`.
 bench-reaction changes="10":
     python -m bench.reaction {{changes}}
+
+# Console page load (overview, workloads) in Chromium on a large simulated cluster: `./just bench-console 5000`.
+bench-console nodes="5000":
+    python -m bench.console {{nodes}}
