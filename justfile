@@ -61,8 +61,8 @@ flags:
       echo "# Flags"
       echo
       echo "Every flag of every service, as \`--help\` prints it. Each is also an environment variable with the"
-      echo "service's prefix (\`SCRAPER_\`, \`STORE_\`, \`API_\`). Regenerate with \`./just flags\`."
-      for service in scraper store api autoscaler; do
+      echo "service's prefix (\`SCRAPER_\`, \`STORE_\`, \`API_\`, \`AUTOSCALER_\`, \`CONSOLE_\`). Regenerate with \`./just flags\`."
+      for service in scraper store api autoscaler console; do
         echo
         echo "## $service"
         echo
@@ -87,3 +87,7 @@ bench *args:
 # Time from a usage change at the kubelets to the autoscaler's /scale write (minutes): `./just bench-reaction 10`.
 bench-reaction changes="10":
     python -m bench.reaction {{changes}}
+
+# Console page load (overview, workloads) in Chromium on a large simulated cluster: `./just bench-console 5000`.
+bench-console nodes="5000":
+    python -m bench.console {{nodes}}

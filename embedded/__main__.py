@@ -22,6 +22,8 @@ Try:
   kubectl get deployments -A
   kubectl annotate deployment -n shop frontend sim.flowmeter.dev/cpu=900m --overwrite   # then top again
   kubectl get --raw /apis/metrics.k8s.io/v1beta1/nodes
+Console: {stack.console_url} (sign in with a token; the admin's:
+  kubectl config view --raw -o jsonpath='{{.users[0].user.token}}')
 Logs: {stack.run_dir / "logs"}/. Ctrl-C stops everything.
 """
 

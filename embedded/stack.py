@@ -46,7 +46,7 @@ class Stack:
         self.children: list[Child] = []
         self.waiters: dict[str, tuple[re.Pattern[str], asyncio.Future[str]]] = {}
         self.supervisors: list[asyncio.Task[None]] = []
-        self.nats_url = self.apiserver_url = self.api_url = ""
+        self.nats_url = self.apiserver_url = self.api_url = self.console_url = ""
         self.api_urls: list[str] = []  # every api replica; the first is api_url, behind the control plane
         self.probes: dict[str, str] = {}  # service -> host:port of its /metrics, /livez and /readyz
 
@@ -98,6 +98,7 @@ class Stack:
         self.apiserver_url = await self._start("apiserver", [*PYTHON, "sim.apiserver", *sim], ready=APISERVER)
         await self._start("kubelets", [*PYTHON, "sim.kubelets", "--run-dir", run_dir], ready=KUBELETS)
         await self._start_services(api_port)
+        await self._start_console()
         await self._wait_for_metrics()
         (self.run_dir / "kubeconfig").write_bytes(self.layout.users_kubeconfig.read_bytes())  # admin, viewer, nobody
         return time.monotonic() - started
@@ -142,6 +143,22 @@ class Stack:
             f"--metric-resolution={self.settings.metric_resolution}", *flags,
         ])  # fmt: skip
 
+    async def _start_console(self) -> None:
+        """The console, with the cluster's address and CA but no credentials: people sign in with their own token."""
+        document = json.loads(self.layout.admin_kubeconfig.read_text())
+        cluster = document["clusters"][0]["name"]
+        context = {"name": "console", "context": {"cluster": cluster, "user": "anonymous"}}
+        document |= {"users": [{"name": "anonymous", "user": {}}], "contexts": [context], "current-context": "console"}
+        kubeconfig = self.run_dir / "console.kubeconfig"
+        kubeconfig.write_text(json.dumps(document, indent=2) + "\n")
+        port = self.settings.console_port or free_port()
+        self.console_url = f"http://127.0.0.1:{port}/"
+        await self._start("console", [
+            *PYTHON, "services.console", f"--nats-url={self.nats_url}",
+            f"--nats-credentials-file={self.nats_dir / 'console.creds'}", f"--bind-address=127.0.0.1:{port}",
+            f"--kubeconfig={kubeconfig}",
+        ])  # fmt: skip
+
     def _kubeconfig(self, service: str) -> Path:
         """The service's own ServiceAccount identity, with only the RBAC that deploy/ grants it."""
         return self.layout.service_kubeconfig(service)
@@ -178,6 +195,7 @@ class Stack:
             "apiserver_url": self.apiserver_url,
             "api_url": self.api_url,
             "api_urls": self.api_urls,
+            "console_url": self.console_url,
             "probes": self.probes,
             "pids": {child.name: child.pid for child in self.children},
         }

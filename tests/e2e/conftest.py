@@ -37,6 +37,10 @@ class Stack:
     def kubeconfig(self) -> Path:
         return self.run_dir / "kubeconfig"
 
+    @property
+    def console_url(self) -> str:
+        return str(self.status()["console_url"]).rstrip("/")
+
     def status(self) -> dict[str, object]:
         result: dict[str, object] = json.loads((self.run_dir / "stack.json").read_text())
         return result
@@ -94,6 +98,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         "FLOWMETER_NATS_PORT": "-1",
         "FLOWMETER_KUBELET_SUBNET": f"127.{random.randint(20, 250)}",
         "FLOWMETER_NODE_SELECTOR": "metrics-server-skip!=true",
+        "FLOWMETER_CONSOLE_PORT": "0",
         "FLOWMETER_APIS": "2",  # the second replica is not behind the APIService; test_replicas asks it directly
     }
     process = Process([str(ROOT / "just"), "up"], env)

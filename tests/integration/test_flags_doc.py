@@ -11,7 +11,7 @@ import pytest
 DOC = Path(__file__).resolve().parents[2] / "docs" / "flags.md"
 
 
-@pytest.mark.parametrize("service", ["scraper", "store", "api", "autoscaler"])
+@pytest.mark.parametrize("service", ["scraper", "store", "api", "autoscaler", "console"])
 def test_the_flags_document_shows_each_services_help_verbatim(service: str) -> None:
     printed = subprocess.run(
         [sys.executable, "-m", f"services.{service}", "--help"],
