@@ -82,6 +82,7 @@ class Scraper:
         self._failing: dict[str, str] = {}  # node -> reason of its ongoing failure, to log changes only
         self._background: set[asyncio.Task[None]] = set()
         self._share: set[str] | None = None  # None until the first tick
+        self._in_flight: set[str] = set()  # nodes whose scrape has been started and not finished
 
     def share(self) -> set[str]:
         """The nodes this replica scrapes under the membership it sees now."""
@@ -111,32 +112,51 @@ class Scraper:
         return token
 
     async def loop(self) -> None:
-        """Tick every resolution from the first synced node list, without drift; a late tick is skipped, not queued."""
+        """Tick every resolution from the first synced node list, without drift. A tick that overruns is not
+        cancelled: its scrapes finish (cancelling one would close its kept-alive connection and cost a TLS handshake
+        next time, deepening the overload), and the next tick skips the nodes still being scraped."""
         await self.nodes.synced.wait()
         await self.membership.watching.wait()
         resolution = self.config.metric_resolution
         next_start = time.monotonic()
-        while True:
-            self.last_tick_start = time.time()
-            try:
-                async with asyncio.timeout(resolution):
-                    with self.telemetry.tick_duration.time():
-                        await self.tick()
-            except TimeoutError:
-                self.logger.warning("scrape cycle did not finish within the resolution of %ss", resolution)
-            next_start = max(next_start + resolution, time.monotonic())
-            await asyncio.sleep(next_start - time.monotonic())
+        ticks: set[asyncio.Task[None]] = set()
+        try:
+            while True:
+                self.last_tick_start = time.time()
+                tick = asyncio.create_task(self.tick(), name="scrape-tick")
+                ticks.add(tick)
+                tick.add_done_callback(ticks.discard)
+                done, late = await asyncio.wait({tick}, timeout=resolution)
+                for finished in done:
+                    finished.result()  # a scrape loop bug ends the loop, and the task guard says why
+                if late:
+                    self.logger.warning(
+                        "scrape cycle did not finish within the resolution of %ss; %d nodes still being scraped "
+                        "are skipped next cycle",
+                        resolution,
+                        len(self._in_flight),
+                    )
+                next_start = max(next_start + resolution, time.monotonic())
+                await asyncio.sleep(next_start - time.monotonic())
+        finally:
+            for tick in ticks:
+                tick.cancel()
+            await asyncio.gather(*ticks, return_exceptions=True)
 
     async def tick(self) -> None:
         """Scrape each node of this replica's share once, each after a random jitter, with bounded concurrency."""
         self._share = share = self.share()
         self.membership.share = len(share)
         self.telemetry.forget_nodes_except(share)
-        await self._scrape_all(share, max_jitter=min(JITTER_PER_NODE_SECONDS * len(share), MAX_JITTER_SECONDS))
+        with self.telemetry.tick_duration.time():
+            await self._scrape_all(
+                share - self._in_flight, max_jitter=min(JITTER_PER_NODE_SECONDS * len(share), MAX_JITTER_SECONDS)
+            )
 
     async def _scrape_all(self, names: set[str], max_jitter: float) -> None:
         """Scrape these nodes, each after a random delay of up to `max_jitter`, --max-concurrent-scrapes at a time."""
         nodes = [node for name, node in list(self.nodes.objects.items()) if name in names]
+        self._in_flight.update(node.metadata.name for node in nodes)
         slots = asyncio.Semaphore(self.config.max_concurrent_scrapes)
         authorization = await self._authorization()
         async with asyncio.TaskGroup() as group:
@@ -147,10 +167,13 @@ class Scraper:
     async def _scrape(
         self, node: kubeobjects.Node, delay: float, slots: asyncio.Semaphore, authorization: str | None
     ) -> None:
-        await asyncio.sleep(delay)
-        async with slots:
-            started = time.monotonic()
-            event = await sample(self.http, self.config, node, authorization)
+        try:
+            await asyncio.sleep(delay)
+            async with slots:
+                started = time.monotonic()
+                event = await sample(self.http, self.config, node, authorization)
+        finally:
+            self._in_flight.discard(node.metadata.name)
         failed = isinstance(event, events.NodeScrapeFailed)
         self.telemetry.observe(event.node, event.scraped_at_ns / 1e9, time.monotonic() - started, not failed)
         if isinstance(event, events.NodeScrapeFailed):
