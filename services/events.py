@@ -2,12 +2,16 @@
 
 Events are msgspec Structs encoded as MessagePack. Evolve them only by appending fields with defaults; never
 change a field's type or an event's tag. Points inside events are array-like (positional) to keep a 70-pod node
-sample small; the same append-only rule applies to them. Units are in the field names.
+sample small; the same append-only rule applies to them. Units are in the field names. Streams, subjects and KV
+buckets are defined in `services.streams` (a StreamSpec evolves by the same rule) and re-exported here, so services
+import the whole contract from this module.
 """
 
 import hashlib
 
 import msgspec
+
+from services import streams
 
 # --- a node's raw sample, as the scraper read it from the kubelet -------------------------------------------------
 
@@ -160,10 +164,28 @@ class ReplicasRecommended(msgspec.Struct, frozen=True, kw_only=True, tag="Replic
     explanation: tuple[str, ...]
 
 
+# --- a namespace's usage history, as the console recorded it for its charts ------------------------------------------
+
+
+class PodRecorded(msgspec.Struct, frozen=True, kw_only=True, gc=False, array_like=True):
+    """One pod's usage points within a minute, oldest first."""
+
+    name: str
+    points: tuple[tuple[int, int, int], ...]  # (ms after the record's minute_ns, CPU millicores, memory bytes)
+
+
+class UsageRecorded(msgspec.Struct, frozen=True, kw_only=True, gc=False, tag="UsageRecorded"):
+    """A namespace's pod usage points within one minute, so that the console's charts survive its restarts. Records
+    of one minute may overlap (a restart mid-minute); readers merge points by time. A pod costs at most 170 bytes a
+    minute (63-character name, 10 s resolution, 64-bit values): USAGE_BYTES_PER_POD_HOUR."""
+
+    namespace: str
+    minute_ns: int  # the minute's start, ns since the epoch
+    pods: tuple[PodRecorded, ...]
+
+
 SampleEvent = NodeSampled | NodeScrapeFailed
-RateEvent = NodeRatesComputed
-DecisionEvent = ReplicasRecommended
-Event = NodeSampled | NodeScrapeFailed | NodeRatesComputed | ReplicasRecommended
+Event = NodeSampled | NodeScrapeFailed | NodeRatesComputed | ReplicasRecommended | UsageRecorded
 
 
 # --- state the services keep in NATS KV --------------------------------------------------------------------------
@@ -186,8 +208,9 @@ class ReplicaHeartbeat(msgspec.Struct, frozen=True, kw_only=True):
 
 ENCODER = msgspec.msgpack.Encoder()
 SAMPLE_DECODER = msgspec.msgpack.Decoder(SampleEvent)
-RATE_DECODER = msgspec.msgpack.Decoder(RateEvent)
-DECISION_DECODER = msgspec.msgpack.Decoder(DecisionEvent)
+RATE_DECODER = msgspec.msgpack.Decoder(NodeRatesComputed)
+DECISION_DECODER = msgspec.msgpack.Decoder(ReplicasRecommended)
+USAGE_DECODER = msgspec.msgpack.Decoder(UsageRecorded)
 HISTORY_DECODER = msgspec.msgpack.Decoder(HistoryKept)
 HEARTBEAT_DECODER = msgspec.msgpack.Decoder(ReplicaHeartbeat)
 DECODER = msgspec.msgpack.Decoder(Event)
@@ -204,6 +227,8 @@ def message_id(event: Event) -> str:
             return f"rates:{event.node}:{event.scraped_at_ns}"
         case ReplicasRecommended():
             return f"decision:{event.namespace}/{event.hpa}:{event.evaluated_at_ns}"
+        case UsageRecorded(namespace=namespace, minute_ns=minute):  # by content: two consoles' same record is kept once
+            return f"usage:{namespace}:{minute}:{hashlib.blake2b(ENCODER.encode(event)).hexdigest()[:16]}"
 
 
 def sample_time_ns(event: NodeSampled) -> int:
@@ -214,64 +239,22 @@ def sample_time_ns(event: NodeSampled) -> int:
     return max(stamps, default=event.scraped_at_ns)
 
 
-# --- streams and subjects -------------------------------------------------------------------------------------------
+# --- streams and subjects, kept in services.streams and re-exported: this module is the whole contract ---------------
 
-
-class StreamSpec(msgspec.Struct, frozen=True, kw_only=True):
-    """A JetStream stream as the producers create it; one subject per node under `prefix`."""
-
-    name: str
-    prefix: str  # subjects are `<prefix>.<node token>`, or `<prefix>.<partition>.<node token>` when partitioned
-    max_msgs_per_subject: int  # retained messages per subject; -1 for no limit
-    max_age_seconds: float  # 0 for no limit
-    description: str
-    partitions: int = 0  # consumers can take a share of the nodes by partition subject; 0 for one subject space
-
-    @property
-    def subjects(self) -> tuple[str, ...]:
-        return (f"{self.prefix}.>",)  # the stream's subject filter
-
-    def subject(self, node: str) -> str:
-        """Where this stream's events about `node` are published."""
-        where = f"{self.prefix}.{partition(node, self.partitions)}" if self.partitions else self.prefix
-        return f"{where}.{node_token(node)}"
-
-    def partition_subject(self, number: int) -> str:
-        """The subjects of every node in one partition."""
-        return f"{self.prefix}.{number}.*"
-
-
-SAMPLES = StreamSpec(
-    name="SAMPLES",
-    prefix="flowmeter.samples",
-    max_msgs_per_subject=2,  # the last two scrapes rebuild a store's prev and last points after a restart
-    max_age_seconds=600,
-    description="Raw kubelet samples and failed scrapes, one subject per node: flowmeter.samples.<partition>.<node>.",
-    partitions=16,  # store replicas take whole partitions, so at most this many stores share the work
-)
-RATES = StreamSpec(
-    name="RATES",
-    prefix="flowmeter.rates",
-    max_msgs_per_subject=1,  # the last message per subject is the current view of that node
-    max_age_seconds=0,
-    description="Servable CPU and memory rates, one subject per node; the last message is the current view.",
-)
-DECISIONS = StreamSpec(
-    name="DECISIONS",
-    prefix="flowmeter.decisions",
-    max_msgs_per_subject=20_000,  # about three days of evaluations at a 15 s resolution
-    max_age_seconds=7 * 86400,
-    description="Every HPA evaluation with its inputs and reasons; subjects flowmeter.decisions.<namespace>.<hpa>.",
-)
-SCRAPER_BUCKET = "flowmeter-scrapers"  # KV: "<replica>" -> ReplicaHeartbeat; entries expire unless renewed
-STORE_BUCKET = "flowmeter-stores"  # KV: "<replica>" -> ReplicaHeartbeat; entries expire unless renewed
-HISTORY_BUCKET = "flowmeter-autoscaler-history"  # KV: "<namespace>/<hpa>" -> HistoryKept
-LEADER_BUCKET = "flowmeter-leaders"  # KV: "<service>" -> the replica that leads it; entries expire unless renewed
-
-
-def decision_subject(namespace: str, hpa: str) -> str:
-    """Where one HPA's evaluations are published."""
-    return f"{DECISIONS.prefix}.{namespace}.{node_token(hpa)}"
+StreamSpec = streams.StreamSpec
+SAMPLES = streams.SAMPLES
+RATES = streams.RATES
+DECISIONS = streams.DECISIONS
+USAGE = streams.USAGE
+USAGE_BYTES_PER_POD_HOUR = streams.USAGE_BYTES_PER_POD_HOUR
+SCRAPER_BUCKET = streams.SCRAPER_BUCKET
+STORE_BUCKET = streams.STORE_BUCKET
+HISTORY_BUCKET = streams.HISTORY_BUCKET
+LEADER_BUCKET = streams.LEADER_BUCKET
+decision_subject = streams.decision_subject
+partition = streams.partition
+node_token = streams.node_token
+node_of_subject = streams.node_of_subject
 
 
 def route(event: Event) -> tuple[StreamSpec, str]:
@@ -283,18 +266,5 @@ def route(event: Event) -> tuple[StreamSpec, str]:
             return RATES, RATES.subject(event.node)
         case ReplicasRecommended():
             return DECISIONS, decision_subject(event.namespace, event.hpa)
-
-
-def partition(node: str, partitions: int) -> int:
-    """The partition a node's samples are published in: stable across processes, spread evenly."""
-    return int.from_bytes(hashlib.blake2b(node.encode(), digest_size=4).digest(), "big") % partitions
-
-
-def node_token(node: str) -> str:
-    """A node name as one subject token. Node names never contain '_', so mapping '.' to '_' is reversible."""
-    return node.replace(".", "_")
-
-
-def node_of_subject(subject: str) -> str:
-    """The node a samples or rates subject belongs to."""
-    return subject.rsplit(".", 1)[1].replace("_", ".")
+        case UsageRecorded():
+            return USAGE, USAGE.subject(event.namespace)

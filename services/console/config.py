@@ -4,6 +4,7 @@ from typing import Annotated
 
 import msgspec
 
+from services import events
 from services.lib.config import DURATION, NatsConnection
 
 
@@ -27,8 +28,9 @@ class Config(NatsConnection, frozen=True, kw_only=True, forbid_unknown_fields=Tr
     retention: Annotated[
         float,
         msgspec.Meta(
-            description="How much usage history and decision journal to keep in memory (about 24 bytes per pod and "
-            "scrape: 1h at 15s is 5.8 KB per pod)",
+            description="How much usage history and decision journal to keep, in memory (about 24 bytes per pod and "
+            "scrape: 1h at 15s is 5.8 KB per pod) and, so that the charts survive restarts, in the USAGE stream "
+            "(at most 10 KiB per pod and hour, the stream bounded to max-history-pods × 10 KiB × retention in hours)",
             extra=DURATION,
         ),
     ] = 3600.0
@@ -45,3 +47,9 @@ class Config(NatsConnection, frozen=True, kw_only=True, forbid_unknown_fields=Tr
     def __post_init__(self) -> None:
         if self.retention < 60:
             raise ValueError(f"--retention must be at least 1m, got {self.retention:g}s")
+
+    def usage_stream(self) -> events.StreamSpec:
+        """USAGE as this console keeps it: for the retention, and bounded in size by the pods with a history."""
+        hours = self.retention / 3600
+        bound = round(max(self.max_history_pods, 1) * events.USAGE_BYTES_PER_POD_HOUR * hours)
+        return msgspec.structs.replace(events.USAGE, max_age_seconds=self.retention, max_bytes=max(bound, 2**20))

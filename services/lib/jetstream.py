@@ -73,6 +73,7 @@ async def ensure_stream(js: JetStreamContext, spec: events.StreamSpec) -> None:
             description=spec.description,
             max_msgs_per_subject=spec.max_msgs_per_subject,
             max_age=spec.max_age_seconds,
+            max_bytes=spec.max_bytes,
             storage=StorageType.FILE,
             duplicate_window=DUPLICATE_WINDOW_SECONDS,
             num_replicas=replicas,
@@ -177,3 +178,15 @@ async def follow(
 
 # What a publish can fail with while NATS is away or slow: the event is lost, the caller carries on.
 PUBLISH_ERRORS = (NatsError, TimeoutError, OSError)
+
+
+async def replay(
+    js: JetStreamContext, spec: events.StreamSpec, handle: Callable[[Msg], Awaitable[None]], metrics: StreamMetrics
+) -> None:
+    """Hand every message the stream holds to `handle`, in order, and return once done (no following)."""
+    done = asyncio.Event()
+    subscription = await follow(js, spec, DeliverPolicy.ALL, handle, done, metrics)
+    try:
+        await done.wait()
+    finally:
+        await subscription.unsubscribe()

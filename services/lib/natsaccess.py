@@ -1,7 +1,8 @@
 """Who may do what on NATS: one user per service with only the subjects it needs, and the server config for them.
 
 Derived from the contract in `services.events`: the scraper may only publish samples, the store may read samples
-and publish rates, the api may only read rates, the autoscaler may read rates and write decisions and its own KV.
+and publish rates, the api may only read rates, the autoscaler may read rates and write decisions and its own KV, the
+console may read rates and decisions and keep its usage history in USAGE.
 JetStream's API is reached through `$JS.API.*` subjects, so each user gets exactly its streams' part of it.
 """
 
@@ -44,7 +45,7 @@ def _kv(bucket: str) -> list[str]:
 
 def permissions(service: str) -> dict[str, list[str]]:
     """Subjects a service may publish to, and subscribe to."""
-    samples, rates, decisions = events.SAMPLES, events.RATES, events.DECISIONS
+    samples, rates, decisions, usage = events.SAMPLES, events.RATES, events.DECISIONS, events.USAGE
     state = [*_kv(events.HISTORY_BUCKET), *_kv(events.LEADER_BUCKET)]
     publish = {
         "scraper": [
@@ -62,14 +63,20 @@ def permissions(service: str) -> dict[str, list[str]]:
         ],
         "api": _reader(rates.name),
         "autoscaler": [*decisions.subjects, *_stream_admin(decisions.name), *_reader(rates.name), *state],
-        "console": [*_reader(rates.name), *_reader(decisions.name)],
+        "console": [
+            *usage.subjects,
+            *_stream_admin(usage.name),
+            *_reader(usage.name),
+            *_reader(rates.name),
+            *_reader(decisions.name),
+        ],
     }[service]
     allowed = ["$JS.API.INFO", *publish]
     return {"publish": list(dict.fromkeys(allowed)), "subscribe": [f"{inbox_prefix(service)}.>"]}
 
 
 SERVICES = ("scraper", "store", "api", "autoscaler")
-USERS = (*SERVICES, "console")  # the console, and people, read rates and decisions
+USERS = (*SERVICES, "console")  # the console, and people, read rates and decisions; the console records USAGE
 
 
 def authorization(passwords: dict[str, str]) -> str:

@@ -67,7 +67,7 @@ class Stack:
         return json.loads(self.kubectl(*args).stdout)
 
     async def nats(self, user: str = "console") -> Client:
-        """A NATS connection as one of the stack's users (the console's is read-only)."""
+        """A NATS connection as one of the stack's users (the console's reads rates and decisions, writes only USAGE)."""
         name, password = natsaccess.read_credentials(str(self.run_dir / "nats" / f"{user}.creds")) or ("", "")
         url = str(self.status()["nats_url"])
         return await nats.connect(url, user=name, password=password, inbox_prefix=natsaccess.inbox_prefix(name))

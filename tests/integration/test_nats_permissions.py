@@ -11,6 +11,7 @@ from pathlib import Path
 import nats
 import pytest
 from nats.aio.client import Client
+from nats.aio.msg import Msg
 from nats.js.api import DeliverPolicy
 from prometheus_client import CollectorRegistry
 
@@ -137,3 +138,32 @@ async def test_a_client_without_credentials_or_with_a_wrong_password_is_refused(
         assert await reader.readline() == b"-ERR 'Authorization Violation'\r\n"
         writer.close()
         await writer.wait_closed()
+
+
+async def test_the_console_user_records_usage_history_but_cannot_forge_samples_or_rates(secured: Secured) -> None:
+    store = await secured.connect("store")
+    console = await secured.connect("console")
+    try:
+        await jetstream.ensure_stream(store.jetstream(), events.RATES)
+        js = console.jetstream()
+        await jetstream.ensure_stream(js, events.USAGE)
+        record = events.UsageRecorded(namespace="shop", minute_ns=60 * 10**9, pods=())
+        await jetstream.publish(js, record, METRICS)  # acknowledged: stored
+        replayed: list[events.UsageRecorded] = []
+
+        async def on_usage(msg: Msg) -> None:
+            replayed.append(events.USAGE_DECODER.decode(msg.data))
+
+        await jetstream.replay(js, events.USAGE, on_usage, METRICS)  # a consumer of its own stream
+        assert replayed == [record]
+        forged = events.NodeRatesComputed(node="node-1", scraped_at_ns=1, node_usage=None, pods=())
+        await console.publish(events.RATES.subject("node-1"), events.ENCODER.encode(forged))
+        assert "flowmeter.rates.node-1" in await secured.violation("console")
+        await console.publish(events.SAMPLES.subject("node-1"), b"")
+        assert "flowmeter.samples." in await secured.violation("console")
+        await console.publish(f"$JS.API.STREAM.DELETE.{events.USAGE.name}", b"")
+        assert "stream.delete.usage" in await secured.violation("console")
+        assert (await store.jetstream().stream_info(events.RATES.name)).state.messages == 0
+    finally:
+        await console.close()
+        await store.close()
