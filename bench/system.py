@@ -1,9 +1,9 @@
 """The whole-system benchmark (`./just bench`): the embedded stack on a simulated cluster of a given size, measured.
 
 One run starts the stack, lets it warm up for a cycle, then measures for `--cycles` resolutions with no client load:
-the CPU time of every pipeline process (nats-server, scrapers, stores, api replicas; not the simulator or the
-autoscaler) per cycle (cycles counted by the samples the scrapers published), per node, per resolution, in
-millicores, and the sum of their peak RSS per node. Afterwards it
+the CPU time of every pipeline process (nats-server, scrapers, stores, api replicas; not the simulator, and it
+leaves the autoscaler and the console out) per cycle (cycles counted by the samples the scrapers published), per
+node, per resolution, in millicores, and the sum of their peak RSS per node. Afterwards it
 polls the api for freshness (kubelet sample time -> visible in the api) and times the queries an HPA and
 `kubectl top pods -A` send, straight to the first api replica, as the control plane's aggregation layer would.
 `--sweep` does this for several sizes and draws cost per node against nodes.
@@ -120,7 +120,7 @@ def run(args: argparse.Namespace, nodes: int, progress: measure.Progress) -> dic
     progress.show(f"{label}: starting the stack")
     settings = {"sim_nodes": str(nodes), "sim_pods_per_node": str(args.pods_per_node),
                 "metric_resolution": args.resolution, "scrapers": str(args.scrapers), "stores": str(args.stores),
-                "apis": str(args.apis), "autoscaler": "false"}  # fmt: skip
+                "apis": str(args.apis), "autoscaler": "false", "console": "false"}  # fmt: skip
     with stack(**settings) as s:
         status = json.loads((s.run_dir / "stack.json").read_text())
         pids, probes = measure.pipeline(status["pids"]), status["probes"]

@@ -13,6 +13,12 @@ from embedded.stack import Stack
 def next_steps(stack: Stack, seconds: float) -> str:
     """What to try once metrics are served."""
     kubeconfig = stack.run_dir / "kubeconfig"
+    console = (
+        f"Console: {stack.console_url} (sign in with a token; the admin's:\n"
+        "  kubectl config view --raw -o jsonpath='{.users[0].user.token}')\n"
+        if stack.console_url
+        else ""
+    )
     return f"""
 Flowmeter is serving metrics.k8s.io for {stack.settings.sim_nodes} simulated nodes (first metrics after {seconds:.1f}s).
 Try:
@@ -22,9 +28,7 @@ Try:
   kubectl get deployments -A
   kubectl annotate deployment -n shop frontend sim.flowmeter.dev/cpu=900m --overwrite   # then top again
   kubectl get --raw /apis/metrics.k8s.io/v1beta1/nodes
-Console: {stack.console_url} (sign in with a token; the admin's:
-  kubectl config view --raw -o jsonpath='{{.users[0].user.token}}')
-Logs: {stack.run_dir / "logs"}/. Ctrl-C stops everything.
+{console}Logs: {stack.run_dir / "logs"}/. Ctrl-C stops everything.
 """
 
 

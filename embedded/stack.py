@@ -145,6 +145,8 @@ class Stack:
 
     async def _start_console(self) -> None:
         """The console, with the cluster's address and CA but no credentials: people sign in with their own token."""
+        if not self.settings.console:
+            return
         document = json.loads(self.layout.admin_kubeconfig.read_text())
         cluster = document["clusters"][0]["name"]
         context = {"name": "console", "context": {"cluster": cluster, "user": "anonymous"}}
