@@ -35,9 +35,16 @@ def pods_on(stack: Stack, node: str) -> list[dict[str, str]]:
     return [{"namespace": p["metadata"]["namespace"], "name": p["metadata"]["name"]} for p in pods["items"]]
 
 
+def oldest_pod_on(stack: Stack, node: str) -> dict[str, str]:
+    """kubectl calls a pod without metrics old past two minutes; other tests on this stack start pods of their own."""
+    pods = stack.json("get", "pods", "-A", f"--field-selector=spec.nodeName={node},status.phase=Running", "-o", "json")
+    oldest = min(pods["items"], key=lambda p: p["metadata"]["creationTimestamp"])
+    return {"namespace": oldest["metadata"]["namespace"], "name": oldest["metadata"]["name"]}
+
+
 def test_kubectl_top_explains_pods_without_metrics_old_and_new(stack: Stack) -> None:
     node = "node-0002"
-    old = pods_on(stack, node)[0]
+    old = oldest_pod_on(stack, node)
     stack.kubectl("annotate", "node", node, "sim.flowmeter.dev/fault=down", "--overwrite")
     try:
         eventually(lambda: not node_served(stack, node), 2 * RESOLUTION_SECONDS, f"{node}'s kubelet going away")
