@@ -15,6 +15,7 @@ PREFIXES = {
     "services.store": "STORE_",
     "services.api": "API_",
     "services.autoscaler": "AUTOSCALER_",
+    "services.console": "CONSOLE_",
 }
 Obj = dict[str, Any]
 
