@@ -22,6 +22,10 @@ unit:
 e2e:
     pytest -m e2e
 
+# Fuzz the kubelet parser with many more generated bodies than `./just test` runs (default 100,000).
+fuzz examples="100000":
+    FLOWMETER_FUZZ_EXAMPLES={{examples}} pytest -q -p no:cacheprovider tests/unit/test_parser_fuzz.py
+
 # Static checks: formatting, lint, types, import contracts.
 check:
     ruff format --check services sim embedded bench tests

@@ -77,7 +77,7 @@ def parse(text: str, default_time_ns: int) -> tuple[events.NodePoint | None, tup
                 float(match.group(1))
             else:
                 _read_line(body, line, default_time_ns)
-        except (ValueError, IndexError) as error:
+        except (ValueError, IndexError, OverflowError) as error:  # OverflowError: 1e300 s of CPU in ns
             raise ParseError(f"line {number}: {error}: {line[:120]!r}") from None
     return _node_point(body.node), _complete_pods(body.containers)
 

@@ -168,3 +168,9 @@ def test_other_writers_layouts_of_the_same_samples_give_the_same_points() -> Non
 def test_a_bad_value_or_timestamp_fails_the_node_on_either_path(line: str) -> None:
     with pytest.raises(parse.ParseError, match="line 1"):
         parse.parse(line + "\n" + CONTAINER_LINES, DEFAULT_TIME)
+
+
+def test_a_value_too_large_for_a_counter_fails_the_node_instead_of_the_scraper() -> None:
+    line = 'container_cpu_usage_seconds_total{container="a",namespace="b",pod="c"} 1e300 1633253812125'
+    with pytest.raises(parse.ParseError, match="line 1"):
+        parse.parse(line + "\n", DEFAULT_TIME)
