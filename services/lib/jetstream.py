@@ -3,6 +3,7 @@
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
 from nats.aio.client import DEFAULT_INBOX_PREFIX, Client
 from nats.aio.msg import Msg
@@ -21,6 +22,7 @@ DUPLICATE_WINDOW_SECONDS = 120.0
 STREAM_POLL_SECONDS = 1.0
 CLUSTER_REPLICAS = 3  # copies of every stream and KV bucket on a clustered NATS: one server may fail
 REPLICAS_NEED_A_CLUSTER = 10074  # JetStream's error code: "replicas > 1 not supported in non-clustered mode"
+T = TypeVar("T")
 
 
 async def connect(settings: NatsConnection, name: str, logger: logging.Logger) -> Client:
@@ -63,10 +65,9 @@ async def connect(settings: NatsConnection, name: str, logger: logging.Logger) -
 
 async def ensure_stream(js: JetStreamContext, spec: events.StreamSpec) -> None:
     """Create the stream, or bring an existing one to this configuration; safe to call from every replica.
+    Replicated as `_replicated` says."""
 
-    Replicated three times on a clustered NATS; a single server refuses more than one replica, so there it has one.
-    """
-    for replicas in (CLUSTER_REPLICAS, 1):
+    async def create(replicas: int) -> None:
         config = StreamConfig(
             name=spec.name,
             subjects=list(spec.subjects),
@@ -79,37 +80,37 @@ async def ensure_stream(js: JetStreamContext, spec: events.StreamSpec) -> None:
             num_replicas=replicas,
         )
         try:
-            await _create_or_update(js, config)
-            return
-        except APIError as error:
-            if error.err_code != REPLICAS_NEED_A_CLUSTER or replicas == 1:
-                raise
+            await js.add_stream(config)
+        except BadRequestError:
+            await js.update_stream(config)  # it exists with another configuration
 
-
-async def _create_or_update(js: JetStreamContext, config: StreamConfig) -> None:
-    try:
-        await js.add_stream(config)
-    except BadRequestError:
-        await js.update_stream(config)  # it exists with another configuration
+    await _replicated(create)
 
 
 async def key_value(js: JetStreamContext, bucket: str, ttl_seconds: float = 0, description: str = "") -> KeyValue:
     """A KV bucket, created by whichever replica gets there first; with a TTL its entries expire unless renewed.
-
-    Replicated as streams are: three times on a clustered NATS, once on a single server.
-    """
+    Replicated as streams are."""
     try:
         return await js.key_value(bucket)
     except BucketNotFoundError:
         pass
-    for replicas in (CLUSTER_REPLICAS, 1):
-        try:
-            return await js.create_key_value(bucket=bucket, ttl=ttl_seconds or None, history=1,
-                                             description=description or None, replicas=replicas)  # fmt: skip
-        except APIError as error:
-            if error.err_code != REPLICAS_NEED_A_CLUSTER or replicas == 1:
-                raise
-    raise AssertionError("unreachable: the last attempt returns or raises")
+
+    async def create(replicas: int) -> KeyValue:
+        return await js.create_key_value(bucket=bucket, ttl=ttl_seconds or None, history=1,
+                                         description=description or None, replicas=replicas)  # fmt: skip
+
+    return await _replicated(create)
+
+
+async def _replicated(create: Callable[[int], Awaitable[T]]) -> T:
+    """Three copies on a clustered NATS, so one server may fail; a single server refuses more than one, so there
+    one."""
+    try:
+        return await create(CLUSTER_REPLICAS)
+    except APIError as error:
+        if error.err_code != REPLICAS_NEED_A_CLUSTER:
+            raise
+    return await create(1)
 
 
 async def await_stream(js: JetStreamContext, spec: events.StreamSpec, logger: logging.Logger) -> None:
