@@ -19,8 +19,11 @@ NATS_SERVER = Path(sys.executable).parent / "nats-server"
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Run end-to-end tests last: they are the slowest and depend on everything else working."""
-    items.sort(key=lambda item: item.get_closest_marker("e2e") is not None)
+    """Run end-to-end tests last, and the fault suite after them: they are the slowest and depend on everything else
+    working. Each package's stack is torn down before the next one starts."""
+    items.sort(
+        key=lambda item: (item.get_closest_marker("e2e") is not None, item.get_closest_marker("faults") is not None)
+    )
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from nats.js.api import DeliverPolicy
 
 from services import events
 from tests.e2e.conftest import RESOLUTION_SECONDS, Stack
-from tests.e2e.test_kubectl_top import eventually
+from tests.stack import eventually
 
 pytestmark = pytest.mark.e2e
 NS, DOWN_WINDOW = "scaling", 20

@@ -2,31 +2,18 @@
 
 import re
 import time
-from collections.abc import Callable
 from typing import Any
 
 import pytest
 
 from services.lib import quantity
 from tests.e2e.conftest import NODES, RESOLUTION_SECONDS, Stack
+from tests.stack import eventually
 
 pytestmark = pytest.mark.e2e
 CPU, MEMORY = "sim.flowmeter.dev/cpu", "sim.flowmeter.dev/memory"
 RFC3339 = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
 GO_DURATION = re.compile(r"^(\d+m)?\d+(\.\d+)?s$|^\d+(\.\d+)?ms$")
-
-
-def eventually(check: Callable[[], Any], seconds: float, what: str) -> Any:
-    """Poll another process until `check` returns something truthy; the last failure explains a timeout."""
-    deadline, last = time.monotonic() + seconds, None
-    while time.monotonic() < deadline:
-        try:
-            if result := check():
-                return result
-        except AssertionError as error:
-            last = error
-        time.sleep(0.5)
-    raise AssertionError(f"{what} did not happen within {seconds}s: {last}")
 
 
 def table(output: str) -> list[dict[str, str]]:

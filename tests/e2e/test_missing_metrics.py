@@ -6,7 +6,8 @@ import time
 import pytest
 
 from tests.e2e.conftest import NODES, RESOLUTION_SECONDS, Stack
-from tests.e2e.test_kubectl_top import eventually, table
+from tests.e2e.test_kubectl_top import table
+from tests.stack import eventually
 
 pytestmark = pytest.mark.e2e
 SKIP = "metrics-server-skip"  # the stack runs with --node-selector=metrics-server-skip!=true, as upstream's e2e does

@@ -7,7 +7,7 @@ import pytest
 
 from tests.e2e.conftest import NODES, RESOLUTION_SECONDS, Stack
 from tests.e2e.test_health_and_telemetry import get, probe, sample
-from tests.e2e.test_kubectl_top import eventually
+from tests.stack import eventually
 
 pytestmark = pytest.mark.e2e
 

@@ -8,7 +8,7 @@ import time
 import pytest
 
 from tests.e2e.conftest import NODES, RESOLUTION_SECONDS, Stack
-from tests.e2e.test_kubectl_top import eventually
+from tests.stack import eventually
 
 pytestmark = pytest.mark.e2e
 NODES_PATH = "/apis/metrics.k8s.io/v1beta1/nodes"
