@@ -47,8 +47,11 @@ class ReadModel:
         self._labelled: dict[tuple[str, str, str], set[str]] = {}  # (namespace, key, value) -> Running pod names
 
     def apply(self, event: events.NodeRatesComputed) -> None:
-        """Replace everything the node reported before with what it reports now."""
+        """Replace everything the node reported before with what it reports now; rates of an older scrape than the ones
+        held (a redelivery, or two stores handing a partition over) change nothing."""
         node = event.node
+        if event.scraped_at_ns < self.scraped_at.get(node, 0):
+            return
         self.scraped_at[node] = event.scraped_at_ns
         for key in self._pods_of_node.pop(node, ()):
             if self.pod_usage.get(key, (None,))[0] == node:

@@ -21,8 +21,11 @@ class Usage:
         self._scraped_at: dict[str, int] = {}
 
     def apply(self, event: events.NodeRatesComputed) -> list[PodKey]:
-        """Take a node's new rates; the pods whose usage changed or went away."""
+        """Take a node's new rates; the pods whose usage changed or went away. Rates of an older scrape than the ones
+        held change nothing, as in the api's read model."""
         node = event.node
+        if event.scraped_at_ns < self._scraped_at.get(node, 0):
+            return []
         self._scraped_at[node] = event.scraped_at_ns
         touched = []
         for key in self._of_node.pop(node, ()):

@@ -4,8 +4,10 @@ Per node and per container the state keeps exactly two points, `last` and `prev`
 `prev`; a point that is not newer keeps an older `prev` if there is one, else drops it; a container whose start time
 is not before the previous sample restarted and has no `prev`; a container between 10 s and one resolution old gets
 a synthetic `prev` at its start time with zero CPU, so it is served after one sample. A failed scrape forgets the
-node, as upstream's per-cycle rebuild forgets a node missing from the batch. A scrape no newer than the last one
-applied is ignored, which makes redelivery harmless.
+node, as upstream's per-cycle rebuild forgets a node missing from the batch; the state keeps the failure's time, so
+a sample from before it that is delivered late cannot start a window across the failure. A scrape no newer than the
+last one applied is ignored: a redelivered event changes nothing, and once the newest scrape is applied the state is
+the one in-order delivery gives.
 """
 
 from collections.abc import Mapping
@@ -23,20 +25,20 @@ Window = tuple[events.ContainerPoint, events.ContainerPoint | None]
 
 @dataclass(frozen=True, slots=True)
 class NodeState:
-    """Everything the store keeps for one node."""
+    """Everything the store keeps for one node; after a failed scrape, only the time of that scrape."""
 
     scraped_at_ns: int
     node: NodeWindow | None
     pods: Mapping[tuple[str, str], Mapping[str, Window]]
 
 
-def apply(state: NodeState | None, event: events.SampleEvent, resolution_ns: int) -> NodeState | None:
-    """The node's state after one event; None when the node has nothing left."""
+def apply(state: NodeState | None, event: events.SampleEvent, resolution_ns: int) -> NodeState:
+    """The node's state after one event."""
     if state is not None and event.scraped_at_ns <= state.scraped_at_ns:
         return state
     match event:
         case events.NodeScrapeFailed():
-            return None
+            return NodeState(scraped_at_ns=event.scraped_at_ns, node=None, pods={})
         case events.NodeSampled():
             old_pods = state.pods if state else {}
             return NodeState(

@@ -30,7 +30,7 @@ class Store:
     ) -> None:
         self.js, self.logger = js, logger
         self.resolution_ns = round(config.metric_resolution * 1e9)
-        self.states: dict[str, rates.NodeState | None] = {}
+        self.states: dict[str, rates.NodeState] = {}
         self.replayed = asyncio.Event()  # the partitions taken at start are replayed
         self.streams = telemetry.stream_metrics(registry)
         self.publisher = Publisher(js, self.streams, registry, logger)

@@ -51,9 +51,23 @@ def test_a_node_is_served_from_its_second_sample_with_the_rate_between_the_two()
 def test_a_failed_scrape_forgets_the_node_and_it_needs_two_samples_again() -> None:
     failed = events.NodeScrapeFailed(node=NODE, scraped_at_ns=3, reason="Timeout", message="deadline")
     a, b, c = node_sample(1, 100 * S, 10, MIB), node_sample(2, 110 * S, 20, MIB), node_sample(4, 130 * S, 30, MIB)
-    assert fold(a, b, failed) is None
+    assert served(a, b, failed) == events.NodeRatesComputed(node=NODE, scraped_at_ns=3, node_usage=None, pods=())
+    assert rates.points(fold(a, b, failed)) == (0, 0)
     assert served(a, b, failed, c).node_usage is None
     assert served(a, b, failed, c, node_sample(5, 140 * S, 40, MIB)).node_usage is not None
+
+
+def test_a_sample_from_before_a_failure_delivered_after_it_starts_no_window_across_the_failure() -> None:
+    # Two scrapers handing a node over: the old owner's last sample reaches the stream after the new owner's failure.
+    late, failed = (
+        node_sample(2, 110 * S, 20, MIB),
+        events.NodeScrapeFailed(node=NODE, scraped_at_ns=3, reason="Timeout", message="deadline"),
+    )
+    after = node_sample(4, 130 * S, 40, MIB)
+    assert served(node_sample(1, 100 * S, 10, MIB), failed, late, after).node_usage is None
+    assert fold(node_sample(1, 100 * S, 10, MIB), failed, late, after) == fold(
+        node_sample(1, 100 * S, 10, MIB), late, failed, after
+    )
 
 
 def test_a_redelivered_event_changes_nothing() -> None:
