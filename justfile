@@ -22,9 +22,9 @@ unit:
 e2e:
     pytest -m e2e
 
-# Fuzz the kubelet parser with many more generated bodies than `./just test` runs (default 100,000).
+# Fuzz the kubelet and selector parsers with many more generated inputs than `./just test` runs (default 100,000).
 fuzz examples="100000":
-    FLOWMETER_FUZZ_EXAMPLES={{examples}} pytest -q -p no:cacheprovider tests/unit/test_parser_fuzz.py
+    FLOWMETER_FUZZ_EXAMPLES={{examples}} pytest -q -p no:cacheprovider tests/unit/test_parser_fuzz.py tests/unit/test_selector_fuzz.py
 
 # Static checks: formatting, lint, types, import contracts.
 check:
