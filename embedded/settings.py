@@ -24,7 +24,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     autoscaler_flags: str = ""  # extra autoscaler flags, e.g. "--horizontal-pod-autoscaler-downscale-stabilization=30s"
     scrapers: Annotated[int, msgspec.Meta(ge=1)] = 1  # scraper replicas; they share the nodes
     stores: Annotated[int, msgspec.Meta(ge=1, le=16)] = 1  # store replicas; they share the 16 sample partitions
-    apis: Annotated[int, msgspec.Meta(ge=1)] = 1  # api replicas; the control plane aggregates the first
+    apis: Annotated[int, msgspec.Meta(ge=1)] = 1  # api replicas; the control plane spreads requests over all
     console: bool = True  # false leaves the console out, as the benchmark of the metrics pipeline does
     console_port: int = 8088  # the console's HTTP port on 127.0.0.1 (0: any free port)
     node_selector: str = ""  # passed to the scraper and the api as --node-selector, e.g. metrics-server-skip!=true

@@ -47,7 +47,7 @@ class Stack:
         self.waiters: dict[str, tuple[re.Pattern[str], asyncio.Future[str]]] = {}
         self.supervisors: list[asyncio.Task[None]] = []
         self.nats_url = self.apiserver_url = self.api_url = self.console_url = ""
-        self.api_urls: list[str] = []  # every api replica; the first is api_url, behind the control plane
+        self.api_urls: list[str] = []  # every api replica, all behind the control plane; the first is api_url
         self.probes: dict[str, str] = {}  # service -> host:port of its /metrics, /livez and /readyz
 
     def _line(self, name: str, line: str) -> None:
@@ -74,11 +74,14 @@ class Stack:
         shutil.rmtree(self.run_dir, ignore_errors=True)  # a fresh cluster each time: no rates from another run
         self.run_dir.mkdir(parents=True)
         s, run_dir = self.settings, str(self.run_dir)
-        # Ports are fixed before the first start, so a restarted process keeps its address.
-        nats_port, api_port = s.nats_port if s.nats_port > 0 else free_port(), s.api_port or free_port()
+        # Ports are fixed before the first start, so a restarted process keeps its address, and the control plane
+        # knows every api replica's before they start, as a Service knows its endpoints.
+        nats_port = s.nats_port if s.nats_port > 0 else free_port()
+        api_ports = [s.api_port or free_port(), *(free_port() for _ in range(s.apis - 1))]
         nats_config = natsaccess.provision(self.nats_dir, "127.0.0.1", nats_port, self.run_dir / "nats" / "data")
         address = await self._start("nats", [str(BIN / "nats-server"), "-c", str(nats_config)], ready=LISTENING)
-        self.nats_url, self.api_url = f"nats://{address}", f"https://127.0.0.1:{api_port}"
+        self.api_urls = [f"https://127.0.0.1:{port}" for port in api_ports]
+        self.nats_url, self.api_url = f"nats://{address}", self.api_urls[0]
         sim = [
             "--run-dir",
             run_dir,
@@ -93,17 +96,17 @@ class Stack:
             "--kubelet-port",
             str(s.kubelet_port),
             "--metrics-api-url",
-            self.api_url,
+            ",".join(self.api_urls),
         ]
         self.apiserver_url = await self._start("apiserver", [*PYTHON, "sim.apiserver", *sim], ready=APISERVER)
         await self._start("kubelets", [*PYTHON, "sim.kubelets", "--run-dir", run_dir], ready=KUBELETS)
-        await self._start_services(api_port)
+        await self._start_services(api_ports)
         await self._start_console()
         await self._wait_for_metrics()
         (self.run_dir / "kubeconfig").write_bytes(self.layout.users_kubeconfig.read_bytes())  # admin, viewer, nobody
         return time.monotonic() - started
 
-    async def _start_services(self, api_port: int) -> None:
+    async def _start_services(self, api_ports: list[int]) -> None:
         s = self.settings
         timeout_ms = int(min(10.0, 0.9 * self._resolution()) * 1000)  # upstream: timeout <= 0.9 × resolution
         scrapers = [replica("scraper", i) for i in range(s.scrapers)]
@@ -112,9 +115,7 @@ class Stack:
         selector = [f"--node-selector={s.node_selector}"] if s.node_selector else []
         for name in stores:
             await self._start_service(name, f"--metrics-bind-address={self.probes[name]}", f"--replica-name={name}")
-        for i in range(s.apis):
-            port = api_port if i == 0 else free_port()
-            self.api_urls.append(f"https://127.0.0.1:{port}")
+        for i, port in enumerate(api_ports):
             await self._start_service(
                 replica("api", i), *selector, f"--kubeconfig={self._kubeconfig('api')}", "--bind-address=127.0.0.1",
                 f"--secure-port={port}", f"--cert-dir={self.run_dir / replica('api-certs', i)}",

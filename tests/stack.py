@@ -64,6 +64,26 @@ class Stack:
         """`kubectl ... -o json` or `get --raw` output, parsed."""
         return json.loads(self.kubectl(*args).stdout)
 
+    def apply(self, document: dict[str, Any]) -> None:
+        """`kubectl apply` of one object."""
+        self.kubectl("apply", "-f", "-", input_text=json.dumps(document))
+
+    def autoscaled(self, namespace: str, name: str, cpu_total: str, replicas: int, **behavior: Any) -> None:
+        """A namespace with a Deployment whose total CPU load is shared by its pods (200m requested each), and an HPA
+        at 50 % CPU on it (1 to 20 replicas) with `behavior`."""
+        self.apply({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": namespace}})
+        labels, meta = {"app": name}, {"name": name, "namespace": namespace}
+        container = {"name": "app", "image": "nginx", "resources": {"requests": {"cpu": "200m", "memory": "64Mi"}}}
+        self.apply({"apiVersion": "apps/v1", "kind": "Deployment",
+                    "metadata": {**meta, "annotations": {"sim.flowmeter.dev/cpu-total": cpu_total}},
+                    "spec": {"replicas": replicas, "selector": {"matchLabels": labels},
+                             "template": {"metadata": {"labels": labels}, "spec": {"containers": [container]}}}})  # fmt: skip
+        target = {"type": "Utilization", "averageUtilization": 50}
+        self.apply({"apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler", "metadata": meta,
+                    "spec": {"scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": name},
+                             "minReplicas": 1, "maxReplicas": 20, **({"behavior": behavior} if behavior else {}),
+                             "metrics": [{"type": "Resource", "resource": {"name": "cpu", "target": target}}]}})  # fmt: skip
+
     async def nats(self, user: str = "console") -> Client:
         """A NATS connection as one of the stack's users (the console's reads rates and decisions, writes only USAGE)."""
         name, password = natsaccess.read_credentials(str(self.run_dir / "nats" / f"{user}.creds")) or ("", "")

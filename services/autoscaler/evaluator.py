@@ -93,7 +93,10 @@ class Evaluator:
         """Keep the history in memory and in KV, so a restart continues the stabilization windows."""
         if decision.history != self._histories.get(key) and decision.history.recommendations:
             self._histories[key] = decision.history
-            await self.history_kv.put(key, events.ENCODER.encode(kept_of(decision.history)))
+            try:
+                await self.history_kv.put(key, events.ENCODER.encode(kept_of(decision.history)))
+            except jetstream.PUBLISH_ERRORS as error:  # NATS away: memory keeps it; the next change writes it
+                self.logger.warning("keeping the history of hpa=%s failed: %s", key, error or type(error).__name__)
 
     def _selected(self, key: str, namespace: str, selector: str) -> list[objects.Pod]:
         """The target's pods; remembers the selector so fresh rates of these pods trigger this HPA."""

@@ -2,7 +2,8 @@
 
 The leader renews its entry every third of the TTL with a compare-and-set on the revision it last wrote; if the
 leader dies its entry expires and the first replica to create it again takes over. Two replicas never both lead
-for longer than one renewal, because a stale leader's update fails on the revision.
+for longer than one renewal, because a stale leader's update fails on the revision. A leader that cannot reach NATS
+to renew stops leading (its entry expires meanwhile) and keeps trying: an outage ends the lead, not the process.
 """
 
 import asyncio
@@ -28,10 +29,11 @@ class Leadership:
         """Try to lead, and keep leading, until cancelled."""
         kv = await jetstream.key_value(js, events.LEADER_BUCKET, self.ttl)
         while True:
-            await self._attempt(kv)
+            await self.attempt(kv)
             await asyncio.sleep(self.ttl / 3)
 
-    async def _attempt(self, kv: KeyValue) -> None:
+    async def attempt(self, kv: KeyValue) -> None:
+        """Take the lead if it is free, or renew ours; give it up when that fails."""
         try:
             if self.leading.is_set():
                 self._revision = await kv.update(self.name, self.me.encode(), last=self._revision)
@@ -42,4 +44,10 @@ class Leadership:
         except KeyWrongLastSequenceError:
             if self.leading.is_set():
                 self.logger.warning("lost the lead of %s", self.name)
+            self.leading.clear()
+        except jetstream.PUBLISH_ERRORS as error:
+            if self.leading.is_set():
+                self.logger.warning(
+                    "gave up the lead of %s: cannot renew it: %s", self.name, error or type(error).__name__
+                )
             self.leading.clear()

@@ -113,15 +113,19 @@ def _node_usage(last: events.NodePoint, prev: events.NodePoint | None) -> events
 
 
 def _pod_usage(namespace: str, name: str, windows: Mapping[str, Window]) -> events.PodUsage | None:
-    """A pod only when every container has a prev. A container whose start time or CPU counter went backwards has no
-    rate and is left out, as upstream does; the pod's window is its earliest container's."""
+    """A pod only when every container has a rate; the pod's window is its earliest container's.
+
+    A container whose start time or CPU counter went backwards has no rate, so its pod is left out until the next
+    sample. Upstream serves such a pod without that container (with none at all, a PodMetrics with a zero timestamp),
+    and an HPA then counts the pod's usage short: a decision on partial data.
+    """
     containers, earliest = [], (0, 0)
     for container, (last, prev) in windows.items():
         if prev is None:
             return None
         cpu, prev_cpu = last.cpu_core_nanoseconds_total, prev.cpu_core_nanoseconds_total
         if last.start_time_ns < prev.start_time_ns or cpu < prev_cpu:
-            continue
+            return None
         window_ns = last.timestamp_ns - prev.timestamp_ns
         rate = int((cpu - prev_cpu) / (window_ns / 1e9))
         containers.append(

@@ -20,9 +20,16 @@ class Config(msgspec.Struct, frozen=True, kw_only=True):
     pods_per_node: int = 10  # pods seeded on every node
     kubelet_subnet: str = "127.10"  # first two octets of the nodes' loopback InternalIPs
     kubelet_port: int = 10250  # published in node.status.daemonEndpoints.kubeletEndpoint.Port
-    metrics_api_url: str = ""  # aggregated metrics.k8s.io backend, e.g. https://127.0.0.1:8443; empty = none
+    # aggregated metrics.k8s.io backends, comma-separated, e.g. https://127.0.0.1:8443 (the endpoints of the api's
+    # Service, one per replica); empty = none
+    metrics_api_url: str = ""
     pod_startup_seconds: float = 2.0  # seconds from a new pod's creation to Ready (Running at half of it)
     log_level: str = "info"
+
+    @property
+    def metrics_api_urls(self) -> tuple[str, ...]:
+        """Every backend of the aggregation layer."""
+        return tuple(url.strip() for url in self.metrics_api_url.split(",") if url.strip())
 
 
 class ConfigError(ValueError):
@@ -51,5 +58,6 @@ def check(config: Config) -> None:
         raise ConfigError(f"--nodes: {config.nodes} is outside 0..{MAX_NODES}")
     if config.pods_per_node < 0 or config.pod_startup_seconds < 0:
         raise ConfigError("--pods-per-node and --pod-startup-seconds must not be negative")
-    if config.metrics_api_url and not config.metrics_api_url.startswith("https://"):
-        raise ConfigError(f"--metrics-api-url: {config.metrics_api_url!r} must be an https:// URL")
+    for url in config.metrics_api_urls:
+        if not url.startswith("https://"):
+            raise ConfigError(f"--metrics-api-url: {url!r} must be an https:// URL")

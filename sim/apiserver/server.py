@@ -84,8 +84,8 @@ async def main(config: Config, logger: logging.Logger) -> None:
     registry = Registry(build_store(config, layout, time.time_ns(), rng, logger), rng)
     hub = watch.Hub(registry.store)
     controller = Controller(registry, config.pod_startup_seconds, rng, logger)
-    backend = config.metrics_api_url
-    proxy = Proxy(backend, client_context(*layout.front_proxy_client), logger) if backend else None
+    backends = config.metrics_api_urls
+    proxy = Proxy(backends, client_context(*layout.front_proxy_client), logger) if backends else None
     server = build_server(config, layout, registry, hub, proxy)
     sock = web.listen(config.bind_address, config.port)  # bound before announcing: connections wait in its backlog
     announce(layout, sock)

@@ -20,5 +20,5 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         PODS_PER_NODE,
         RESOLUTION_SECONDS,
         node_selector="metrics-server-skip!=true",
-        apis="2",  # the second replica is not behind the APIService; test_replicas asks it directly
+        apis="2",  # both behind the aggregation layer; test_replicas asks each directly
     )

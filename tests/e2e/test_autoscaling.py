@@ -1,7 +1,6 @@
 """The autoscaler on the simulated cluster, driven by the real kubectl: it scales to what the HPA formula predicts,
 waits out the scale-down window (even across its own restart), explains itself and keeps KubeSphere's labels."""
 
-import json
 import os
 import signal
 import time
@@ -16,10 +15,6 @@ from tests.stack import eventually
 
 pytestmark = pytest.mark.e2e
 NS, DOWN_WINDOW = "scaling", 20
-
-
-def apply(stack: Stack, document: dict[str, Any]) -> None:
-    stack.kubectl("apply", "-f", "-", input_text=json.dumps(document))
 
 
 def replicas(stack: Stack) -> int:
@@ -37,18 +32,7 @@ def hpa(stack: Stack) -> Any:
 @pytest.fixture(scope="module")
 def busy(stack: Stack) -> Stack:
     """A Deployment whose total load is shared by its pods (200m requested each), and an HPA at 50% CPU."""
-    apply(stack, {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": NS}})
-    labels = {"app": "busy"}
-    container = {"name": "app", "image": "nginx", "resources": {"requests": {"cpu": "200m", "memory": "64Mi"}}}
-    apply(stack, {"apiVersion": "apps/v1", "kind": "Deployment",
-                  "metadata": {"name": "busy", "namespace": NS, "annotations": {"sim.flowmeter.dev/cpu-total": "200m"}},
-                  "spec": {"replicas": 2, "selector": {"matchLabels": labels},
-                           "template": {"metadata": {"labels": labels}, "spec": {"containers": [container]}}}})  # fmt: skip
-    apply(stack, {"apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler", "metadata": {"name": "busy", "namespace": NS},
-                  "spec": {"scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "busy"},
-                           "minReplicas": 1, "maxReplicas": 20,
-                           "metrics": [{"type": "Resource", "resource": {"name": "cpu", "target": {"type": "Utilization", "averageUtilization": 50}}}],
-                           "behavior": {"scaleDown": {"stabilizationWindowSeconds": DOWN_WINDOW}}}})  # fmt: skip
+    stack.autoscaled(NS, "busy", "200m", 2, scaleDown={"stabilizationWindowSeconds": DOWN_WINDOW})
     eventually(
         lambda: (hpa(stack)["status"].get("currentMetrics") or [{}])[0].get("type") == "Resource",
         4 * RESOLUTION_SECONDS,

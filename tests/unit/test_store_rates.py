@@ -130,9 +130,17 @@ def test_a_restart_seen_only_later_starts_a_new_window() -> None:
     assert served(before, after).pods == ()
 
 
-def test_a_container_whose_counter_went_backwards_leaves_its_pod_with_no_containers() -> None:
-    pod = served(pod_sample(1, ("nginx", 0, 100 * S, 9, MIB)), pod_sample(2, ("nginx", 0, 110 * S, 1, MIB))).pods[0]
-    assert pod.containers == () and pod.timestamp_ns == 0
+def test_a_container_whose_counter_went_backwards_leaves_its_pod_out_until_the_next_sample() -> None:
+    first, back = pod_sample(1, ("nginx", 0, 100 * S, 9, MIB)), pod_sample(2, ("nginx", 0, 110 * S, 1, MIB))
+    assert served(first, back).pods == ()
+    assert (
+        served(first, back, pod_sample(3, ("nginx", 0, 120 * S, 2, MIB))).pods[0].containers[0].cpu_nanocores == S // 10
+    )
+
+
+def test_a_pod_is_not_served_with_only_some_of_its_containers() -> None:
+    first = pod_sample(1, ("a", 0, 100 * S, 9, MIB), ("b", 0, 100 * S, 9, MIB))
+    assert served(first, pod_sample(2, ("a", 0, 110 * S, 10, MIB), ("b", 0, 110 * S, 1, MIB))).pods == ()
 
 
 def test_a_long_running_container_is_not_served_after_one_sample() -> None:

@@ -1,6 +1,7 @@
 """The aggregation layer: /apis/metrics.k8s.io/ forwarded to a metrics API server as kube-apiserver's aggregator does,
 with the authenticated caller's identity in X-Remote-* headers and nothing the caller claims itself."""
 
+import contextlib
 import json
 import socket
 import ssl
@@ -55,6 +56,12 @@ class Backend:
 @pytest.fixture
 async def backend(tmp_path: Path) -> AsyncIterator[Backend]:
     """The stub on a free port, trusting only clients with a front-proxy certificate of this run directory."""
+    async with stub_backend(tmp_path) as stub:
+        yield stub
+
+
+@contextlib.asynccontextmanager
+async def stub_backend(tmp_path: Path) -> AsyncIterator[Backend]:
     layout = pki.Layout(tmp_path)
     pki.ensure(layout)
     tls.issue(pki.cluster_ca(layout), "metrics-server", hosts=("127.0.0.1",)).write(
@@ -112,12 +119,26 @@ async def test_discovery_lists_metrics_v1_first_and_v1_requests_reach_the_backen
     assert [seen.path for seen in backend.seen] == ["/apis/metrics.k8s.io/v1/namespaces/shop/pods"]
 
 
-async def test_an_unreachable_backend_is_service_unavailable(tmp_path: Path) -> None:
+def unreachable() -> str:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
-        url = f"https://127.0.0.1:{probe.getsockname()[1]}"  # nothing will listen once the probe closes
+        return f"https://127.0.0.1:{probe.getsockname()[1]}"  # nothing will listen once the probe closes
 
-    with apiserver(tmp_path, "--metrics-api-url", url) as cluster:
+
+async def test_requests_are_spread_over_every_backend_and_one_that_refuses_is_skipped(
+    backend: Backend, tmp_path: Path
+) -> None:
+    async with stub_backend(tmp_path) as other:
+        urls = ",".join((backend.url, unreachable(), other.url))
+        with apiserver(tmp_path, "--metrics-api-url", urls) as cluster:
+            for _ in range(6):
+                assert json.loads(await cluster.kubectl("get", "--raw", "/apis/metrics.k8s.io/v1beta1/nodes")) == NODES
+
+    assert len(backend.seen) + len(other.seen) == 6 and len(backend.seen) >= 2 and len(other.seen) >= 2
+
+
+async def test_an_unreachable_backend_is_service_unavailable(tmp_path: Path) -> None:
+    with apiserver(tmp_path, "--metrics-api-url", unreachable()) as cluster:
         code, _, err = await cluster.run("get", "--raw", "/apis/metrics.k8s.io/v1beta1/nodes")
 
     assert code != 0 and "Error from server (ServiceUnavailable)" in err

@@ -94,10 +94,19 @@ def test_flags_have_the_documented_defaults() -> None:
     assert config.parse(["--run-dir", "d", "--port", "0", "--pod-startup-seconds", "0.5"]).pod_startup_seconds == 0.5
 
 
+def test_the_metrics_api_may_have_one_backend_or_several() -> None:
+    one = config.parse(["--run-dir", "d", "--metrics-api-url", "https://a:1"])
+    two = config.parse(["--run-dir", "d", "--metrics-api-url", "https://a:1, https://b:2"])
+
+    assert (one.metrics_api_urls, two.metrics_api_urls) == (("https://a:1",), ("https://a:1", "https://b:2"))
+    assert config.parse(["--run-dir", "d"]).metrics_api_urls == ()
+
+
 @pytest.mark.parametrize(
     ("flags", "message"),
     [(["--kubelet-subnet", "10.1"], "--kubelet-subnet"), (["--nodes", "-1"], "--nodes"),
-     (["--metrics-api-url", "http://x"], "--metrics-api-url")],
+     (["--metrics-api-url", "http://x"], "--metrics-api-url"),
+     (["--metrics-api-url", "https://x:1,http://y"], "'http://y'")],
 )  # fmt: skip
 def test_bad_flags_are_refused_naming_the_flag(flags: list[str], message: str) -> None:
     with pytest.raises(config.ConfigError, match=message):
