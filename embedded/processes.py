@@ -5,11 +5,13 @@ import ctypes
 import os
 import signal
 import sys
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 PR_SET_PDEATHSIG = 1
 RESTART_BACKOFF_SECONDS = (0.2, 1.0, 5.0)
+HEALTHY_RUN_SECONDS = 60.0  # a process that ran this long before it died starts its backoff again from the shortest
 
 
 def _die_with_parent() -> None:
@@ -39,7 +41,8 @@ class Child:
         self.process: asyncio.subprocess.Process | None = None
         self.started = asyncio.Event()  # set on each (re)start
         self.stopping = False
-        self.restarts = 0
+        self.restarts = 0  # since the last healthy run
+        self.started_at = 0.0
         self.tasks: set[asyncio.Task[None]] = set()
 
     @property
@@ -51,6 +54,7 @@ class Child:
         self.process = await asyncio.create_subprocess_exec(
             *self.argv, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT, preexec_fn=_die_with_parent
         )
+        self.started_at = time.monotonic()
         self.started.set()
         self.on_started()
         pump = asyncio.create_task(self._pump(self.process), name=f"{self.name}-output")
@@ -74,6 +78,8 @@ class Child:
             code = await self.process.wait()
             if self.stopping:
                 return
+            if time.monotonic() - self.started_at >= HEALTHY_RUN_SECONDS:
+                self.restarts = 0  # as a kubelet's crash-loop backoff resets after a healthy run
             delay = RESTART_BACKOFF_SECONDS[min(self.restarts, len(RESTART_BACKOFF_SECONDS) - 1)]
             self.on_line("embedded", f"{self.name} exited with {code}; restarting in {delay}s")
             self.restarts += 1

@@ -8,6 +8,7 @@ import time
 from typing import TypeVar
 
 import msgspec
+from nats.aio.client import Client
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 from nats.js.api import DeliverPolicy
@@ -24,16 +25,20 @@ NS = 1_000_000_000
 T = TypeVar("T")
 
 
-def checks(rates: asyncio.Event, decisions: asyncio.Event) -> health.Checks:
-    """/livez, /readyz (all streams replayed) and /healthz."""
+def checks(rates: asyncio.Event, decisions: asyncio.Event, nc: Client) -> health.Checks:
+    """/livez, /readyz (connected, all streams replayed) and /healthz."""
 
     def ping() -> str | None:
         return None
 
+    def nats_connected() -> str | None:
+        return None if nc.is_connected else "not connected to NATS"
+
     def replayed() -> str | None:
         return None if rates.is_set() and decisions.is_set() else "USAGE, RATES and DECISIONS not replayed yet"
 
-    return {"livez": {"ping": ping}, "readyz": {"ping": ping, "streams-replayed": replayed}, "healthz": {"ping": ping}}
+    readyz = {"ping": ping, "nats-connection": nats_connected, "streams-replayed": replayed}
+    return {"livez": {"ping": ping}, "readyz": readyz, "healthz": {"ping": ping}}
 
 
 def decoded(msg: Msg, decoder: msgspec.msgpack.Decoder[T], logger: logging.Logger) -> T | None:
@@ -108,7 +113,7 @@ async def run(config: Config, logger: logging.Logger) -> None:
             await stop.wait()
 
         console = Console(usage, decisions, cluster, time.time_ns, retention_ns)
-        application = app.build_app(console, checks(rates_replayed, decisions_replayed), registry)
+        application = app.build_app(console, checks(rates_replayed, decisions_replayed, nc), registry)
         logger.info("serving the console on http://%s:%d/", host, sock.getsockname()[1])
         await asyncio.gather(
             web.serve(application, host, port, stop, sock=sock),

@@ -92,6 +92,7 @@ def test_a_nats_outage_shows_in_readiness_and_loses_no_stored_sample(stack: Stac
     status = stack.status()
     probes = {name: f"http://{address}" for name, address in status["probes"].items()}  # type: ignore[attr-defined]
     probes |= {f"api@{url}": url for url in status["api_urls"]}  # type: ignore[attr-defined]
+    probes["console"] = stack.console_url
     eventually(lambda: all(probe(f"{url}/readyz") == 200 for url in probes.values()), 30, "everything ready")
     last_before, before = asyncio.run(stored_samples(stack))
     killed: list[int] = []
