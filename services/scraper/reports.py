@@ -18,13 +18,13 @@ class NodeReports:
 
     def scraped(self, event: events.SampleEvent, noticed: frozenset[str]) -> None:
         """Count and, on a change, log one scrape's outcome."""
+        self._log_failure(event)
         if isinstance(event, events.NodeScrapeFailed):
             self.telemetry.failures.labels(event.reason).inc()
         else:
             for reason in noticed:
                 self.telemetry.anomalies.labels(reason).inc()
             self._log_anomalies(event, noticed - anomalies.QUIET)
-        self._log_failure(event)
 
     def _log_failure(self, event: events.SampleEvent) -> None:
         """A node's failure when it starts or changes reason, and its recovery once."""
