@@ -56,7 +56,10 @@ def test_each_kubelet_fault_affects_only_its_node_is_logged_once_and_counted(sta
             assert detected is not None and detected < DETECTION_BOUND_S, f"{fault} on {node}: still served"
             assert not any(node in poll.nodes for poll in during), f"{fault} on {node}: served during the fault"
         if what:
-            assert delta >= 3 * sharing, f"{fault} on {node}: {what} counted {delta} times in more than three cycles"
+            # A scrape that times out after 9 s plus its jitter can outlast the 10 s cycle; the scraper then skips
+            # that node for a cycle (and says so once per cycle), so a timeout is counted every other cycle or so.
+            cycles = 2 if what == "failures:Timeout" else 3
+            assert delta >= cycles * sharing, f"{fault} on {node}: {what} counted {delta} times in three cycles"
             assert len(lines) == 2, f"{fault} on {node}: one line when it starts and one when it ends: {lines}"
         else:
             assert lines == [], f"{fault} on {node} is no failure: {lines}"
