@@ -3,7 +3,8 @@
 Only five series are read: node and container CPU counters, node and container working sets, container start times.
 A line that does not parse fails the whole node (upstream drops the node's batch). A node point needs non-zero CPU
 and memory; a pod is kept only if every container it reported has non-zero CPU and memory. NaN, ±Inf and negative
-values are treated as missing, which upstream leaves undefined.
+values are treated as missing, which upstream leaves undefined. A series that appears twice takes its last value, as
+upstream's map assignment does; `decode` also says how many lines repeated a series and what it dropped as incomplete.
 """
 
 import math
@@ -47,10 +48,28 @@ class _Point:
 class _Body:
     node: _Point = field(default_factory=_Point)
     containers: dict[tuple[str, str], dict[str, _Point]] = field(default_factory=dict)
+    duplicates: int = 0  # lines of a series read before in this body
+
+
+@dataclass(frozen=True)
+class Decoded:
+    """One body's points and what decoding noticed about it."""
+
+    node: events.NodePoint | None
+    pods: tuple[events.PodPoint, ...]
+    duplicate_series: int  # lines repeating a node or container series (the last one counts)
+    incomplete_node: bool  # the node's series were there but zero or missing
+    incomplete_pods: int  # pods dropped because a container lacked CPU or memory
 
 
 def parse(text: str, default_time_ns: int) -> tuple[events.NodePoint | None, tuple[events.PodPoint, ...]]:
-    """The node point (None if incomplete) and the complete pods of one body; ParseError if a line is invalid.
+    """The node point (None if incomplete) and the complete pods of one body; ParseError if a line is invalid."""
+    decoded = decode(text, default_time_ns)
+    return decoded.node, decoded.pods
+
+
+def decode(text: str, default_time_ns: int) -> Decoded:
+    """A body's points and notes; ParseError if a line is invalid.
 
     `default_time_ns` stamps samples that carry no timestamp: the time the request was sent, as upstream does.
     """
@@ -79,7 +98,9 @@ def parse(text: str, default_time_ns: int) -> tuple[events.NodePoint | None, tup
                 _read_line(body, line, default_time_ns)
         except (ValueError, IndexError, OverflowError) as error:  # OverflowError: 1e300 s of CPU in ns
             raise ParseError(f"line {number}: {error}: {line[:120]!r}") from None
-    return _node_point(body.node), _complete_pods(body.containers)
+    node, complete = _node_point(body.node), _complete_pods(body.containers)
+    incomplete_node = node is None and body.node.timestamp_ns != 0
+    return Decoded(node, complete, body.duplicates, incomplete_node, len(body.containers) - len(complete))
 
 
 def _read_line(body: _Body, line: str, default_time_ns: int) -> None:
@@ -93,8 +114,10 @@ def _read_line(body: _Body, line: str, default_time_ns: int) -> None:
     if name in _CONTAINER_SERIES:
         _read_container(body, name, labels, value, timestamp_ns)
     elif name == _NODE_CPU:
+        body.duplicates += body.node.cpu_ns != 0
         body.node.cpu_ns, body.node.timestamp_ns = int(value * 1e9), timestamp_ns
     elif name == _NODE_MEMORY:
+        body.duplicates += body.node.memory_bytes != 0
         body.node.memory_bytes, body.node.timestamp_ns = int(value), timestamp_ns
 
 
@@ -138,10 +161,13 @@ def _store(body: _Body, name: str, key: tuple[str, str], container: str, value: 
     if point is None:  # not setdefault: that would build a point for every line
         point = pod[container] = _Point()
     if name == _CONTAINER_START:
+        body.duplicates += point.start_time_ns != 0
         point.start_time_ns = int(value * 1e9)
     elif name == _CONTAINER_CPU:
+        body.duplicates += point.cpu_ns != 0
         point.cpu_ns, point.timestamp_ns = int(value * 1e9), timestamp_ns
     else:
+        body.duplicates += point.memory_bytes != 0
         point.memory_bytes, point.timestamp_ns = int(value), timestamp_ns
 
 

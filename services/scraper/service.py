@@ -18,8 +18,9 @@ from services import events
 from services.lib import health, jetstream, kube, kubeobjects, lifecycle, rendezvous, web
 from services.lib.membership import Membership
 from services.lib.publisher import Publisher
-from services.scraper import kubelets, parse, targets
+from services.scraper import anomalies, kubelets, parse, targets
 from services.scraper.config import Config
+from services.scraper.reports import NodeReports
 from services.scraper.telemetry import Telemetry
 
 MAX_JITTER_SECONDS = 4.0
@@ -31,14 +32,15 @@ JITTER_SLOT_SECONDS = 0.05
 
 async def sample(
     http: aiohttp.ClientSession, config: Config, node: kubeobjects.Node, authorization: str | None
-) -> events.SampleEvent:
-    """One scrape of one node as an event: its sample, or why there is none."""
+) -> tuple[events.SampleEvent, frozenset[str]]:
+    """One scrape of one node as an event (its sample, or why there is none) and the anomalies noticed in it."""
     name, sent_ns = node.metadata.name, time.time_ns()
 
-    def failed(reason: str, message: str) -> events.NodeScrapeFailed:
-        return events.NodeScrapeFailed(
+    def failed(reason: str, message: str) -> tuple[events.NodeScrapeFailed, frozenset[str]]:
+        event = events.NodeScrapeFailed(
             node=name, scraped_at_ns=sent_ns, reason=reason, message=message, scraper=config.replica_name
         )
+        return event, frozenset()
 
     try:
         url = targets.kubelet_url(
@@ -49,16 +51,18 @@ async def sample(
             config.deprecated_kubelet_completely_insecure,
         )
         body = await kubelets.fetch(http, url, authorization, config.kubelet_request_timeout)
-        node_point, pods = parse.parse(body, sent_ns)
+        decoded = parse.decode(body, sent_ns)
     except targets.NoAddressError as error:
         return failed("NoAddress", str(error))
     except kubelets.KubeletError as error:
         return failed(error.reason, str(error))
     except parse.ParseError as error:
         return failed("Parse", f"failed parsing metrics: {error}")
-    return events.NodeSampled(
-        node=name, scraped_at_ns=sent_ns, node_point=node_point, pods=pods, scraper=config.replica_name
+    event = events.NodeSampled(
+        node=name, scraped_at_ns=sent_ns, node_point=decoded.node, pods=decoded.pods, scraper=config.replica_name
     )
+    resolution_ns = round(config.metric_resolution * 1e9)
+    return event, anomalies.notice(decoded, events.sample_time_ns(event), sent_ns, resolution_ns)
 
 
 class Scraper:
@@ -79,7 +83,7 @@ class Scraper:
         self.membership, self.telemetry, self.logger = membership, telemetry, logger
         self.publisher = Publisher(js, telemetry.streams, telemetry.registry, logger)
         self.last_tick_start = 0.0  # wall-clock seconds; feeds liveness
-        self._failing: dict[str, str] = {}  # node -> reason of its ongoing failure, to log changes only
+        self.reports = NodeReports(telemetry, logger)
         self._background: set[asyncio.Task[None]] = set()
         self._share: set[str] | None = None  # None until the first tick
         self._in_flight: set[str] = set()  # nodes whose scrape has been started and not finished
@@ -171,14 +175,12 @@ class Scraper:
             await asyncio.sleep(delay)
             async with slots:
                 started = time.monotonic()
-                event = await sample(self.http, self.config, node, authorization)
+                event, noticed = await sample(self.http, self.config, node, authorization)
         finally:
             self._in_flight.discard(node.metadata.name)
         failed = isinstance(event, events.NodeScrapeFailed)
         self.telemetry.observe(event.node, event.scraped_at_ns / 1e9, time.monotonic() - started, not failed)
-        if isinstance(event, events.NodeScrapeFailed):
-            self.telemetry.failures.labels(event.reason).inc()
-        self._log_change(event)
+        self.reports.scraped(event, noticed)
         self.publisher.publish(event)  # a failure loses one cycle of one node, never the loop
 
     def node_changed(self, old: kubeobjects.Node | None, new: kubeobjects.Node | None) -> None:
@@ -202,17 +204,6 @@ class Scraper:
         )
         self.logger.info("no longer scraping node=%s: %s", node, message)
         self.publisher.publish(event)
-
-    def _log_change(self, event: events.SampleEvent) -> None:
-        """Log a node's failure when it starts or changes reason, and its recovery once: no flood at scale."""
-        previous = self._failing.get(event.node)
-        if isinstance(event, events.NodeScrapeFailed):
-            if previous != event.reason:
-                self.logger.warning("failed to scrape node=%s reason=%s: %s", event.node, event.reason, event.message)
-            self._failing[event.node] = event.reason
-        elif previous is not None:
-            self.logger.info("scraping node=%s again after reason=%s", event.node, previous)
-            del self._failing[event.node]
 
     def timely(self) -> str | None:
         """Liveness: a started tick older than 1.5 resolutions means the loop is stuck."""

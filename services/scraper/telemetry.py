@@ -44,6 +44,10 @@ class Telemetry:
             registry=r,
         )
         self.failures = Counter("flowmeter_scrape_failures", "Failed node scrapes, by reason", ["reason"], registry=r)
+        self.anomalies = Counter(
+            "flowmeter_scrape_anomalies", "Scrapes whose body was used despite an anomaly, by reason", ["reason"],
+            registry=r,
+        )  # fmt: skip
         self._nodes: set[str] = set()
 
     def observe(self, node: str, sent_at: float, seconds: float, success: bool) -> None:

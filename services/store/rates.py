@@ -8,6 +8,15 @@ node, as upstream's per-cycle rebuild forgets a node missing from the batch; the
 a sample from before it that is delivered late cannot start a window across the failure. A scrape no newer than the
 last one applied is ignored: a redelivered event changes nothing, and once the newest scrape is applied the state is
 the one in-order delivery gives.
+
+A window longer than three resolutions is not a window: the point before it is no `prev`. Upstream rebuilds its
+storage every cycle, so a node missing from one cycle has no previous point; here the previous point stays until a
+failed scrape forgets it, and without this bound a node whose samples stopped with no failure in between (its
+scraper was down, it was deselected and selected again, its kubelet's clock jumped an hour ahead) would be served a
+rate averaged over the whole gap as if it were one window. Three resolutions allow a cycle or two skipped by an
+overloaded or restarting scraper and a kubelet housekeeping interval longer than the resolution. Every new point
+becomes `last`, so a sample from the future (a kubelet clock corrected back) blinds the node for one cycle, not until
+its clock catches up.
 """
 
 from collections.abc import Mapping
@@ -16,6 +25,7 @@ from dataclasses import dataclass
 from services import events
 
 FRESH_CONTAINER_MIN_NS = 10_000_000_000  # upstream's freshContainerMinMetricsResolution
+MAX_WINDOW_RESOLUTIONS = 3  # a longer gap between two points is no window (module docstring)
 
 # The sample events' own points are kept as they arrive: a window is a plain (last, prev) pair, so folding a node
 # allocates one tuple per container and nothing else.
@@ -43,7 +53,7 @@ def apply(state: NodeState | None, event: events.SampleEvent, resolution_ns: int
             old_pods = state.pods if state else {}
             return NodeState(
                 scraped_at_ns=event.scraped_at_ns,
-                node=_node_window(state.node if state else None, event.node_point),
+                node=_node_window(state.node if state else None, event.node_point, resolution_ns),
                 pods={
                     (p.namespace, p.name): _pod_windows(old_pods.get((p.namespace, p.name)), p, resolution_ns)
                     for p in event.pods
@@ -51,21 +61,26 @@ def apply(state: NodeState | None, event: events.SampleEvent, resolution_ns: int
             )
 
 
-def _node_window(old: NodeWindow | None, new: events.NodePoint | None) -> NodeWindow | None:
+def _node_window(old: NodeWindow | None, new: events.NodePoint | None, resolution_ns: int) -> NodeWindow | None:
     if new is None:
         return None
     if old is None:
         return new, None
     last, prev = old
     if new.timestamp_ns > last.timestamp_ns:
-        return new, last
-    return new, prev if prev is not None and prev.timestamp_ns < new.timestamp_ns else None
+        prev = last
+    elif prev is not None and prev.timestamp_ns >= new.timestamp_ns:
+        prev = None
+    if prev is not None and new.timestamp_ns - prev.timestamp_ns > MAX_WINDOW_RESOLUTIONS * resolution_ns:
+        prev = None
+    return new, prev
 
 
 def _pod_windows(old: Mapping[str, Window] | None, pod: events.PodPoint, resolution_ns: int) -> dict[str, Window]:
     """Each container's new window. The point to compute against: the old last if the new point is newer, else an
-    older prev, else none; a container that started after the old last restarted and has none, and a fresh one
-    (between 10 s and one resolution old) gets a synthetic prev at its start with zero CPU, served after one sample."""
+    older prev, else none, and none across more than three resolutions; a container that started after the old last
+    restarted and has none, and a fresh one (between 10 s and one resolution old) gets a synthetic prev at its start
+    with zero CPU, served after one sample."""
     windows: dict[str, Window] = {}
     for c in pod.containers:
         start, at = c.start_time_ns, c.timestamp_ns
@@ -84,6 +99,8 @@ def _pod_windows(old: Mapping[str, Window] | None, pod: events.PodPoint, resolut
                 prev = last
             elif older is not None and older.timestamp_ns < at:
                 prev = older
+            if prev is not None and at - prev.timestamp_ns > MAX_WINDOW_RESOLUTIONS * resolution_ns:
+                prev = None
         windows[c.name] = (c, prev)
     return windows
 

@@ -52,7 +52,14 @@ def render(node: NodeUsage, now_ns: int) -> bytes:
     _family(parts, POD_MEMORY_HEAD, memory_lines)
     parts.append(SCRAPE_ERROR)
     body = "".join(parts).encode()
-    return faults.garble(body) if node.fault.kind == "malformed" else body
+    match node.fault.kind:
+        case "malformed":
+            return faults.garble(body)
+        case "skew":
+            return faults.shift(body, node.fault.skew_ns)
+        case "duplicate":
+            return faults.duplicate(body)
+    return body
 
 
 def _family(parts: list[str], head: str, lines: list[str]) -> None:

@@ -89,7 +89,7 @@ async def sample(
     }
     config = Config(**{**settings, **overrides})  # type: ignore[arg-type]
     async with kubelets.session(config, Configuration()) as http:
-        return await scrape(http, config, node(kubelet.port, annotations), token)
+        return (await scrape(http, config, node(kubelet.port, annotations), token))[0]
 
 
 async def test_a_verified_kubelet_gives_a_complete_node_sample_with_the_bearer_token(kubelet: Kubelet) -> None:
@@ -188,7 +188,7 @@ async def test_successive_scrapes_of_a_kubelet_reuse_one_kept_alive_connection(k
     try:
         async with kubelets.session(config, Configuration()) as http:
             for _ in range(3):
-                assert isinstance(await scrape(http, config, node(kubelet.port), None), events.NodeSampled)
+                assert isinstance((await scrape(http, config, node(kubelet.port), None))[0], events.NodeSampled)
     finally:
         await runner.cleanup()
     assert len(kubelet.client_ports) == 3 and len(set(kubelet.client_ports)) == 1

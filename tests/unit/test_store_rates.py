@@ -172,3 +172,38 @@ def test_a_zero_start_time_behaves_like_a_long_running_container() -> None:
 def test_storage_points_count_nodes_and_containers_with_two_points() -> None:
     state = fold(node_sample(1, 100 * S, 1, MIB), node_sample(2, 110 * S, 2, MIB))
     assert state is not None and rates.points(state) == (1, 0)
+
+
+def test_a_node_back_after_an_hour_without_a_failed_scrape_between_is_not_served_a_rate_across_the_hour() -> None:
+    before, back = node_sample(1, 100 * S, 10, MIB), node_sample(2, 3700 * S, 11, MIB)
+    assert served(before, back).node_usage is None
+    usage = served(before, back, node_sample(3, 3715 * S, 26, MIB)).node_usage
+    assert usage is not None and (usage.window_ns, usage.cpu_nanocores) == (15 * S, S)
+
+
+def test_a_window_of_three_resolutions_is_still_a_window_and_a_longer_one_is_not() -> None:
+    assert served(node_sample(1, 100 * S, 10, MIB), node_sample(2, 145 * S, 55, MIB)).node_usage is not None
+    assert served(node_sample(1, 100 * S, 10, MIB), node_sample(2, 146 * S, 56, MIB)).node_usage is None
+
+
+def test_a_container_back_after_an_hour_is_not_served_a_rate_across_the_hour() -> None:
+    before, back = pod_sample(1, ("nginx", 0, 100 * S, 1, MIB)), pod_sample(2, ("nginx", 0, 3700 * S, 2, MIB))
+    assert served(before, back).pods == ()
+    assert served(before, back, pod_sample(3, ("nginx", 0, 3710 * S, 12, MIB))).pods[0].containers[0].cpu_nanocores == S
+
+
+def test_a_sample_from_the_future_blinds_the_node_for_one_cycle_after_its_clock_is_corrected() -> None:
+    normal = [node_sample(1, 100 * S, 10, MIB), node_sample(2, 110 * S, 20, MIB)]
+    future = node_sample(3, 3720 * S, 30, MIB)  # the kubelet's clock an hour ahead
+    corrected = node_sample(4, 130 * S, 40, MIB)
+    assert served(*normal, future).node_usage is None
+    assert served(*normal, future, corrected).node_usage is None
+    usage = served(*normal, future, corrected, node_sample(5, 140 * S, 50, MIB)).node_usage
+    assert usage is not None and usage.cpu_nanocores == S
+
+
+def test_a_kubelet_clock_corrected_forward_starts_a_new_window_instead_of_averaging_over_the_jump() -> None:
+    behind = [node_sample(1, 100 * S, 10, MIB), node_sample(2, 110 * S, 20, MIB)]  # ten minutes behind
+    corrected = node_sample(3, 720 * S, 30, MIB)
+    assert served(*behind).node_usage is not None and served(*behind, corrected).node_usage is None
+    assert served(*behind, corrected, node_sample(4, 730 * S, 40, MIB)).node_usage is not None

@@ -2,6 +2,7 @@
 node verified against the cluster CA, `kubectl annotate` changing the measured usage, faults, nodes added later."""
 
 import asyncio
+import time
 from pathlib import Path
 
 import msgspec
@@ -74,7 +75,7 @@ async def test_the_down_fault_refuses_connections_until_it_is_lifted(sim: Sim) -
     await eventually(is_up)
 
 
-async def test_the_zero_and_malformed_faults_change_the_body(sim: Sim) -> None:
+async def test_the_zero_malformed_skew_and_duplicate_faults_change_the_body(sim: Sim) -> None:
     name, ip = sorted((await sim.nodes()).items())[0]
 
     async def zeroed() -> bool:
@@ -83,10 +84,22 @@ async def test_the_zero_and_malformed_faults_change_the_body(sim: Sim) -> None:
     async def garbled() -> bool:
         return b"garbled" in (await sim.session.get(sim.url(ip))).content
 
+    async def an_hour_ahead() -> bool:
+        stamp = (await sim.scrape(ip))["node_cpu_usage_seconds_total"][()].timestamp_ms or 0
+        return 3590 < stamp / 1000 - time.time() < 3610
+
+    async def duplicated() -> bool:
+        text = (await sim.session.get(sim.url(ip))).text
+        return text.count("\nnode_memory_working_set_bytes ") == 2
+
     await sim.kubectl("annotate", "node", name, f"{faults.ANNOTATION}=zero")
     await eventually(zeroed)
     await sim.kubectl("annotate", "--overwrite", "node", name, f"{faults.ANNOTATION}=malformed")
     await eventually(garbled)
+    await sim.kubectl("annotate", "--overwrite", "node", name, f"{faults.ANNOTATION}=skew=+1h")
+    await eventually(an_hour_ahead)
+    await sim.kubectl("annotate", "--overwrite", "node", name, f"{faults.ANNOTATION}=duplicate")
+    await eventually(duplicated)
 
 
 async def test_a_node_created_later_starts_listening(sim: Sim, tmp_path: Path) -> None:
