@@ -44,9 +44,7 @@ class NodeReports:
             self._noticed[event.node] = noticed
         if noticed and noticed != before:
             offset = (events.sample_time_ns(event) - event.scraped_at_ns) / 1e9
-            reasons = ",".join(sorted(noticed))
-            self.logger.warning(
-                "node=%s body used despite %s (kubelet clock %+.0fs from ours)", event.node, reasons, offset
-            )
+            clock = f" (kubelet clock {offset:+.0f}s from ours)" if any(r.startswith("Clock") for r in noticed) else ""
+            self.logger.warning("node=%s body used despite %s%s", event.node, ",".join(sorted(noticed)), clock)
         elif before and not noticed:
             self.logger.info("node=%s body without anomalies again after %s", event.node, ",".join(sorted(before)))

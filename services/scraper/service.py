@@ -28,6 +28,7 @@ JITTER_PER_NODE_SECONDS = 0.008
 # Start times fall on 50 ms slots: the scrapes of a slot wake the loop once, and on a virtual machine each wake-up of
 # an idle process costs 0.3 to 1 ms of CPU, about what a whole scrape costs.
 JITTER_SLOT_SECONDS = 0.05
+ON_TIME_CYCLES_TO_RECOVER = 3  # cycles in a row on time before overrunning counts as over
 
 
 async def sample(
@@ -122,7 +123,7 @@ class Scraper:
         await self.nodes.synced.wait()
         await self.membership.watching.wait()
         resolution = self.config.metric_resolution
-        next_start = time.monotonic()
+        next_start, overrunning, on_time = time.monotonic(), False, 0
         ticks: set[asyncio.Task[None]] = set()
         try:
             while True:
@@ -133,19 +134,29 @@ class Scraper:
                 done, late = await asyncio.wait({tick}, timeout=resolution)
                 for finished in done:
                     finished.result()  # a scrape loop bug ends the loop, and the task guard says why
-                if late:
-                    self.logger.warning(
-                        "scrape cycle did not finish within the resolution of %ss; %d nodes still being scraped "
-                        "are skipped next cycle",
-                        resolution,
-                        len(self._in_flight),
-                    )
+                # Logged when cycles start overrunning and once they have stopped for a while, not every cycle: a
+                # hanging kubelet overruns every other cycle (in between, its node is skipped).
+                on_time = 0 if late else on_time + 1
+                if (late and not overrunning) or (overrunning and on_time == ON_TIME_CYCLES_TO_RECOVER):
+                    overrunning = bool(late)
+                    self._log_overrun(overrunning, resolution)
                 next_start = max(next_start + resolution, time.monotonic())
                 await asyncio.sleep(next_start - time.monotonic())
         finally:
             for tick in ticks:
                 tick.cancel()
             await asyncio.gather(*ticks, return_exceptions=True)
+
+    def _log_overrun(self, overrunning: bool, resolution: float) -> None:
+        if overrunning:
+            self.logger.warning(
+                "scrape cycle did not finish within the resolution of %ss; nodes still being scraped (%d now) are "
+                "skipped next cycle until cycles finish on time again",
+                resolution,
+                len(self._in_flight),
+            )
+        else:
+            self.logger.info("scrape cycles finish within the resolution again")
 
     async def tick(self) -> None:
         """Scrape each node of this replica's share once, each after a random jitter, with bounded concurrency."""

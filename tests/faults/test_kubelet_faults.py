@@ -57,10 +57,12 @@ def test_each_kubelet_fault_affects_only_its_node_is_logged_once_and_counted(sta
             assert not any(node in poll.nodes for poll in during), f"{fault} on {node}: served during the fault"
         if what:
             # A scrape that times out after 9 s plus its jitter can outlast the 10 s cycle; the scraper then skips
-            # that node for a cycle (and says so once per cycle), so a timeout is counted every other cycle or so.
+            # that node for a cycle, so a timeout is counted every other cycle or so.
             cycles = 2 if what == "failures:Timeout" else 3
             assert delta >= cycles * sharing, f"{fault} on {node}: {what} counted {delta} times in three cycles"
             assert len(lines) == 2, f"{fault} on {node}: one line when it starts and one when it ends: {lines}"
         else:
             assert lines == [], f"{fault} on {node} is no failure: {lines}"
+    overruns = [line for line in log.all() if "did not finish within the resolution" in line]
+    assert len(overruns) <= 1, f"overrunning cycles are logged when they start, not every cycle: {overruns}"
     tl.assert_only_these_nodes_were_affected(timeline, set(FAULTS))

@@ -139,10 +139,12 @@ class ScraperLog:
         self.offset = self.path.stat().st_size
 
     def lines(self, node: str) -> list[str]:
+        return [line for line in self.all() if f"node={node} " in line]
+
+    def all(self) -> list[str]:
         with self.path.open("rb") as log:
             log.seek(self.offset)
-            text = log.read().decode(errors="replace")
-        return [line for line in text.splitlines() if f"node={node} " in line]
+            return log.read().decode(errors="replace").splitlines()
 
 
 def assert_only_these_nodes_were_affected(timeline: Timeline, faulty: set[str]) -> None:
