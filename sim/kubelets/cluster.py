@@ -2,13 +2,14 @@
 StatefulSets as the informers report changes. Pure state: time comes in with each change.
 
 Pods are modelled on the node in their spec.nodeName while they are Running, even before that Node is known (the
-informers sync in any order). An owner index finds the pods under a workload whose annotations changed.
+informers sync in any order). An owner index finds the pods under a workload whose annotations changed. After a
+restart, a node model starts from its saved counters (`checkpoint`) until the informers have listed everything.
 """
 
 from collections.abc import Mapping
 
 from services.lib import timefmt
-from sim.kubelets import faults, node, objects, targets
+from sim.kubelets import checkpoint, faults, node, objects, targets
 
 DAY_NS = 86_400 * 10**9
 OwnerKey = tuple[str, str, str]  # (kind, namespace, name)
@@ -18,8 +19,12 @@ Workloads = Mapping[str, Mapping[str, objects.Owned]]  # kind -> namespace/name 
 class Cluster:
     """Owns the node models; one method per kind of informer change."""
 
-    def __init__(self, period_ns: int, pods: Mapping[str, objects.Pod], workloads: Workloads) -> None:
+    def __init__(
+        self, period_ns: int, pods: Mapping[str, objects.Pod], workloads: Workloads,
+        saved: Mapping[str, checkpoint.SavedNode] | None = None,
+    ) -> None:  # fmt: skip
         self.nodes: dict[str, node.NodeUsage] = {}
+        self.saved = dict(saved or {})  # node name -> its counters before a restart, until its model is built
         self.known: dict[str, objects.Node] = {}  # Node objects the control plane has, by name
         self._period_ns, self._pods, self._workloads = period_ns, pods, workloads
         self._placed: dict[str, str] = {}  # pod key -> node it is modelled on
@@ -35,7 +40,8 @@ class Cluster:
         self.known[new.metadata.name] = new
         model = self._node(new.metadata.name, now_ns)
         if model.counter.index < 0 and new.metadata.creation_timestamp:  # boot when the Node was created
-            model.counter.sample_ns = timefmt.parse_rfc3339(new.metadata.creation_timestamp)
+            boot_ns = timefmt.parse_rfc3339(new.metadata.creation_timestamp)
+            model.counter.sample_ns = model.counter.start_ns = boot_ns
         fault = faults.parse(new.metadata.annotations.get(faults.ANNOTATION, ""))
         if fault.kind == "restart" and old is not None and model.fault.kind != "restart":
             node.restart_all(model, now_ns)  # once, when the annotation is set on a node already known
@@ -131,7 +137,15 @@ class Cluster:
     def _node(self, name: str, now_ns: int) -> node.NodeUsage:
         if name not in self.nodes:
             self.nodes[name] = node.new_node(name, now_ns - DAY_NS, self._period_ns)
+            if name in self.saved:
+                checkpoint.restore(self.nodes[name], self.saved.pop(name))
         return self.nodes[name]
+
+    def forget_saved(self, now_ns: int) -> None:
+        """Every informer has listed: what the checkpoint holds beyond the models built is of the past."""
+        self.saved = {}
+        for model in self.nodes.values():
+            node.forget_saved(model, now_ns)
 
     def _forget_if_idle(self, name: str) -> None:
         """Drop the model of a node the control plane no longer has, once no pod runs there."""

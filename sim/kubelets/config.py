@@ -1,7 +1,8 @@
 """Configuration of `python -m sim.kubelets`: flags `--run-dir`, `--kubeconfig`, `--log-level`,
-`--housekeeping-interval`, the kubelet's webhook cache TTLs `--authentication-token-webhook-cache-ttl`,
-`--authorization-webhook-cache-authorized-ttl` and `--authorization-webhook-cache-unauthorized-ttl` (with the
-kubelet's defaults), or the same settings as `SIM_KUBELETS_*` environment variables."""
+`--housekeeping-interval`, `--checkpoint-interval`, the kubelet's webhook cache TTLs
+`--authentication-token-webhook-cache-ttl`, `--authorization-webhook-cache-authorized-ttl` and
+`--authorization-webhook-cache-unauthorized-ttl` (with the kubelet's defaults), or the same settings as
+`SIM_KUBELETS_*` environment variables."""
 
 from collections.abc import Mapping, Sequence
 from typing import Annotated
@@ -26,6 +27,10 @@ class Config(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=Tr
         float,
         msgspec.Meta(description="how often each series is sampled (cAdvisor housekeeping)", extra=config.DURATION),
     ] = 1.0  # seconds; real cAdvisor uses 10 s, shorter keeps the simulator from adding latency to the pipeline
+    checkpoint_interval: Annotated[
+        float,
+        msgspec.Meta(description="how often every counter is saved for a restart to carry on", extra=config.DURATION),
+    ] = 5.0  # seconds; ~0.2 s of CPU at 5,000 nodes x 70 pods, and a restart re-integrates up to this much at one rate
     authentication_token_webhook_cache_ttl: Annotated[
         float, msgspec.Meta(description="how long a TokenReview's answer is kept", extra=config.DURATION)
     ] = 120.0  # seconds
@@ -41,6 +46,8 @@ class Config(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=Tr
             raise ValueError("--run-dir is required")
         if not 0.01 <= self.housekeeping_interval <= 60:
             raise ValueError("--housekeeping-interval must be between 10ms and 60s")
+        if not 0.01 <= self.checkpoint_interval <= 600:
+            raise ValueError("--checkpoint-interval must be between 10ms and 10m")
 
     @property
     def housekeeping_ns(self) -> int:

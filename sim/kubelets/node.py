@@ -3,7 +3,8 @@
 Only Running pods with running containers are modelled, as a kubelet reports only what cAdvisor sees: the
 containers and native sidecars, never init containers that ran to completion. The node's counter runs at the sum of
 its containers' rates plus system overhead, so it keeps growing when pods come and go. Label text is fixed when a
-container appears; only the value texts change between scrapes (see `body`).
+container appears; only the value texts change between scrapes (see `body`). A node model built after the simulator
+restarted carries on the counters of its checkpoint (`saved`) for the containers still in the same run.
 """
 
 import msgspec
@@ -30,6 +31,13 @@ class ContainerUsage(msgspec.Struct, kw_only=True):
     text_index: int = -1  # the sample the texts show; behind cpu.index when a target change took a sample
 
 
+class SavedRun(msgspec.Struct, kw_only=True, array_like=True):
+    """A container's run as a checkpoint keeps it: its counter carries on while the run is the same."""
+
+    run: tuple[str, int]  # (startedAt, restartCount)
+    cpu: usage.Counter  # its seed names the pod (uid, else namespace/name) and container
+
+
 class PodUsage(msgspec.Struct, kw_only=True):
     """One Running pod's containers, in spec order."""
 
@@ -52,6 +60,7 @@ class NodeUsage(msgspec.Struct, kw_only=True):
     pods: dict[str, PodUsage] = {}
     fault: faults.Fault = faults.HEALTHY
     ordered: tuple[list[ContainerUsage], list[PodUsage]] | None = None
+    saved: dict[int, SavedRun] = {}  # by counter seed: runs of a checkpoint not seen again yet
 
 
 def new_node(name: str, boot_ns: int, period_ns: int) -> NodeUsage:
@@ -88,7 +97,7 @@ def put_pod(node: NodeUsage, pod: objects.Pod, target: targets.Targets, now_ns: 
     old = node.pods.get(key)
     existing = {c.name: c for c in old.containers} if old else {}
     old_nanocores = _nanocores(old)
-    containers = [_container(existing.get(name), pod, (name, started, restarts), target, now_ns, node.counter.period_ns)
+    containers = [_container(node, existing.get(name), pod, (name, started, restarts), target, now_ns)
                   for name, started, restarts in runs]  # fmt: skip
     if old is None or [c.name for c in old.containers] != [c.name for c in containers]:
         node.ordered = None
@@ -107,20 +116,26 @@ def remove_pod(node: NodeUsage, key: str, now_ns: int) -> None:
 
 
 def _container(
-    old: ContainerUsage | None, pod: objects.Pod, run: tuple[str, str, int], target: targets.Targets, now_ns: int,
-    period_ns: int,
+    node: NodeUsage, old: ContainerUsage | None, pod: objects.Pod, run: tuple[str, str, int], target: targets.Targets,
+    now_ns: int,
 ) -> ContainerUsage:  # fmt: skip
-    """The container's usage for this run: kept (new target from now on), restarted, or new."""
+    """The container's usage for this run: kept (new target from now on), restarted, carried on from a checkpoint,
+    or new."""
     name, started_at, restarts = run
     if old is not None and old.run == (started_at, restarts):
         usage.set_rate(old.cpu, now_ns, target.cpu_nanocores)
         old.memory_target_bytes = target.memory_bytes
         return old
     seed = old.seed if old is not None else noise.seed(pod.metadata.uid or pod.metadata.key, name)
+    saved = node.saved.pop(seed, None) if old is None else None
+    if saved is not None and saved.run == (started_at, restarts):  # the cgroup kept counting while we were away
+        usage.set_rate(saved.cpu, now_ns, target.cpu_nanocores)  # the old rate up to now, as before the restart
+        return _new_container(pod, name, saved.run, saved.cpu, target)
     # cAdvisor knows the start to the ns; the status only to the second: add a stable fraction per run.
     start_ns = timefmt.parse_rfc3339(started_at) + noise.fraction(noise.seed(str(seed), str(restarts)), SECOND_NS)
     if old is None:
-        return _new_container(pod, name, seed, (started_at, restarts), start_ns, target, period_ns)
+        cpu = usage.new_counter(seed, node.counter.period_ns, start_ns, target.cpu_nanocores)
+        return _new_container(pod, name, (started_at, restarts), cpu, target)
     # A new run starts after the old one's last sample, as a real one does; the status's whole second may not say so.
     start_ns = max(start_ns, old.cpu.sample_ns + 1_000_000)  # 1 ms: clear of float64 rounding at 1.7e9 s
     usage.restart(old.cpu, start_ns)  # same series, a new run whose counter starts again from 0
@@ -131,14 +146,12 @@ def _container(
 
 
 def _new_container(
-    pod: objects.Pod, name: str, seed: int, run: tuple[str, int], start_ns: int, target: targets.Targets,
-    period_ns: int,
-) -> ContainerUsage:  # fmt: skip
+    pod: objects.Pod, name: str, run: tuple[str, int], cpu: usage.Counter, target: targets.Targets
+) -> ContainerUsage:
     namespace, pod_name = label_value(pod.metadata.namespace), label_value(pod.metadata.name)
     return ContainerUsage(
         name=name, labels=f'{{container="{label_value(name)}",namespace="{namespace}",pod="{pod_name}"}} ',
-        seed=seed, run=run, cpu=usage.new_counter(seed, period_ns, start_ns, target.cpu_nanocores),
-        memory_target_bytes=target.memory_bytes, start_text=_start_text(start_ns),
+        seed=cpu.seed, run=run, cpu=cpu, memory_target_bytes=target.memory_bytes, start_text=_start_text(cpu.start_ns),
     )  # fmt: skip
 
 
@@ -153,6 +166,12 @@ def restart_all(node: NodeUsage, now_ns: int) -> None:
             usage.restart(container.cpu, start_ns)
             container.start_text = _start_text(start_ns)
             container.cpu_text, container.memory_text, container.text_index = "", "", -1
+
+
+def forget_saved(node: NodeUsage, now_ns: int) -> None:
+    """Once every pod is back: saved runs no pod claimed are over, and the node's rate is its pods' again."""
+    node.saved = {}
+    _retune(node, now_ns, 0)
 
 
 def _start_text(start_ns: int) -> str:

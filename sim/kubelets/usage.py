@@ -3,7 +3,8 @@
 Like cAdvisor, each series is sampled on its own grid (`phase + k × period`), so a scrape sees the latest sample
 taken a little before it, and every container's timestamp differs. The counter is state, not a formula of time:
 each new sample adds `rate × elapsed × (1 ± noise)`, so a rate change integrates the old rate up to the change and
-the new one after it, and the counter can only grow until the container restarts. Time is passed in (ns).
+the new one after it, and the counter can only grow until the container restarts. Time is passed in (ns). A counter
+is a plain Struct, so a checkpoint can carry it across a restart of the simulator (`checkpoint`), as cgroups do.
 """
 
 import msgspec
@@ -16,8 +17,8 @@ PAGE_BYTES = 4096  # working sets are whole pages
 LATENESS_MS = 50  # a sample lands up to this late after its grid point, as housekeeping does: windows like 10.013s
 
 
-class Counter(msgspec.Struct, kw_only=True):
-    """A cumulative CPU counter in ns of CPU time; the state is its last sample."""
+class Counter(msgspec.Struct, kw_only=True, array_like=True):
+    """A cumulative CPU counter in ns of CPU time; the state is its last sample (array-like: checkpoints stay small)."""
 
     seed: int  # noise seed of this series
     phase_ns: int  # grid offset: samples are taken at phase + k × period
@@ -26,12 +27,16 @@ class Counter(msgspec.Struct, kw_only=True):
     sample_ns: int  # time of the last sample, or the start time before the first sample
     index: int = -1  # grid index of the last sample; -1 before the first
     value_ns: int = 0  # cumulative CPU time at the last sample
+    start_ns: int = 0  # when this run started, its counter at 0
 
 
 def new_counter(seed: int, period_ns: int, start_ns: int, rate_nanocores: int) -> Counter:
     """A counter that starts from 0 at `start_ns`, on a grid phase (whole ms) derived from its seed."""
     phase_ns = noise.fraction(seed, period_ns // 1_000_000) * 1_000_000
-    return Counter(seed=seed, phase_ns=phase_ns, period_ns=period_ns, rate_nanocores=rate_nanocores, sample_ns=start_ns)
+    return Counter(
+        seed=seed, phase_ns=phase_ns, period_ns=period_ns, rate_nanocores=rate_nanocores, sample_ns=start_ns,
+        start_ns=start_ns,
+    )  # fmt: skip
 
 
 def advance(counter: Counter, now_ns: int) -> bool:
@@ -65,7 +70,7 @@ def set_rate(counter: Counter, now_ns: int, rate_nanocores: int) -> None:
 
 def restart(counter: Counter, start_ns: int) -> None:
     """A new run of the container: the counter starts again from 0 at `start_ns`."""
-    counter.sample_ns, counter.index, counter.value_ns = start_ns, -1, 0
+    counter.sample_ns, counter.index, counter.value_ns, counter.start_ns = start_ns, -1, 0, start_ns
 
 
 def memory_bytes(target_bytes: int, seed: int, index: int) -> int:

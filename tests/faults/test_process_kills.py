@@ -87,17 +87,10 @@ async def decisions_since(stack: Stack, since_ns: int) -> list[events.ReplicasRe
         await nc.drain()
 
 
-# The simulated kubelets keep their counters in memory only: restarted, each counter integrates again from its
-# container's start at today's rate (with one draw of noise), the node's at the rates it sees now, so every counter
-# jumps, which a real kubelet's restart (the cgroups keep counting) never does. The pipeline serves those jumps as the
-# spikes they are, and the HPA acts on them; so this case runs last and is expected to fail until the simulator keeps
-# its counters across a restart.
-SIM_COUNTERS_RESET = pytest.mark.xfail(reason="the simulated kubelets' counters jump when they restart", strict=True)
-
-
 @pytest.mark.parametrize(
     "name",
-    ["scraper", "store", "api", "autoscaler", "console", "nats", pytest.param("kubelets", marks=SIM_COUNTERS_RESET)],
+    # restarted, the simulated kubelets carry their counters on from a checkpoint, as a real node's cgroups keep counting
+    ["scraper", "store", "api", "autoscaler", "console", "nats", "kubelets"],
 )
 def test_a_killed_process_is_back_serving_every_node_and_pod_within_one_resolution(steady: Stack, name: str) -> None:
     stack, http = steady, served.client(steady)

@@ -119,23 +119,30 @@ async def sim(tmp_path: Path) -> AsyncIterator[Sim]:
 
 
 @contextlib.asynccontextmanager
-async def simulated(run_dir: Path, nodes: int, pods_per_node: int) -> AsyncIterator[Sim]:
-    """The simulated control plane and kubelets of this size until the block ends."""
+async def control_plane(run_dir: Path, nodes: int, pods_per_node: int) -> AsyncIterator[Sim]:
+    """The simulated control plane of this size, and a client for its kubelets (not started), until the block ends."""
     layout, subnet = pki.Layout(run_dir), f"127.{random.randint(20, 250)}"
     api_args = ("--run-dir", str(run_dir), "--port", "0", "--nodes", str(nodes), "--pods-per-node",
                 str(pods_per_node), "--kubelet-subnet", subnet, "--kubelet-port", "10250")  # fmt: skip
     async with module("sim.apiserver", *api_args) as (_, api_stderr):
         await api_stderr.wait_for(r"apiserver listening on")
+        context = ssl.create_default_context(cafile=layout.ca[0])
+        scraper = {"Authorization": f"Bearer {pki.token_of(layout, 'scraper')}"}
+        # httpx rather than aiohttp: it closes its TLS sockets before the test's event loop ends
+        async with httpx.AsyncClient(verify=context, headers=scraper) as session:
+            yield Sim(layout, subnet, session)
+
+
+@contextlib.asynccontextmanager
+async def simulated(run_dir: Path, nodes: int, pods_per_node: int) -> AsyncIterator[Sim]:
+    """The simulated control plane and kubelets of this size until the block ends."""
+    async with control_plane(run_dir, nodes, pods_per_node) as sim:
         kubelet_args = ("--run-dir", str(run_dir), "--housekeeping-interval", "100ms")
         async with module("sim.kubelets", *kubelet_args) as (kubelets, stderr):
             await stderr.wait_for(rf"kubelets serving {nodes} nodes")
-            context = ssl.create_default_context(cafile=layout.ca[0])
-            scraper = {"Authorization": f"Bearer {pki.token_of(layout, 'scraper')}"}
-            # httpx rather than aiohttp: it closes its TLS sockets before the test's event loop ends
-            async with httpx.AsyncClient(verify=context, headers=scraper) as session:
-                yield Sim(layout, subnet, session)
+            yield sim
         assert kubelets.returncode == 0, "\n".join(stderr.lines)
-    assert not service.ready_file(layout).exists()
+    assert not service.ready_file(sim.layout).exists()
 
 
 async def eventually(check: Callable[[], Awaitable[bool]], timeout: float = 20) -> None:
