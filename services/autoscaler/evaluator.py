@@ -5,32 +5,15 @@ import time
 
 import msgspec
 from nats.js import JetStreamContext
-from nats.js.errors import KeyNotFoundError
 from nats.js.kv import KeyValue
 
-from services import events
 from services.autoscaler import actions, kubesphere, normalize, objects, reconcile, record
 from services.autoscaler.cluster import Cluster
 from services.autoscaler.config import Config
+from services.autoscaler.histories import Histories, HistoryUnavailable
 from services.autoscaler.telemetry import Telemetry
 from services.autoscaler.usage import Usage
 from services.lib import jetstream, kube, selectors
-
-
-def history_of(kept: events.HistoryKept) -> normalize.History:
-    return normalize.History(
-        tuple(normalize.Recommendation(r, t) for r, t in kept.recommendations),
-        tuple(normalize.ScaleEvent(c, t) for c, t in kept.scale_up_events),
-        tuple(normalize.ScaleEvent(c, t) for c, t in kept.scale_down_events),
-    )
-
-
-def kept_of(history: normalize.History) -> events.HistoryKept:
-    return events.HistoryKept(
-        recommendations=tuple((r.replicas, r.time_ns) for r in history.recommendations),
-        scale_up_events=tuple((e.change, e.time_ns) for e in history.up),
-        scale_down_events=tuple((e.change, e.time_ns) for e in history.down),
-    )
 
 
 class Evaluator:
@@ -41,32 +24,27 @@ class Evaluator:
         history: KeyValue, telemetry: Telemetry, logger: logging.Logger,
     ) -> None:  # fmt: skip
         self.config, self.cluster, self.usage, self.writer, self.js = config, cluster, usage, writer, js
-        self.history_kv, self.telemetry, self.logger = history, telemetry, logger
+        self.telemetry, self.logger = telemetry, logger
         self.controller = reconcile.Controller(
             tolerance=config.horizontal_pod_autoscaler_tolerance,
             cpu_initialization_ns=round(config.horizontal_pod_autoscaler_cpu_initialization_period * 1e9),
             readiness_delay_ns=round(config.horizontal_pod_autoscaler_initial_readiness_delay * 1e9),
             downscale_window_ns=round(config.horizontal_pod_autoscaler_downscale_stabilization * 1e9),
         )
-        self._histories: dict[str, normalize.History | None] = {}
-
-    async def history(self, key: str) -> normalize.History | None:
-        """The HPA's history: from memory, else from KV (a restart loses nothing), else None (never seen)."""
-        if key not in self._histories:
-            try:
-                entry = await self.history_kv.get(key)
-                self._histories[key] = history_of(events.HISTORY_DECODER.decode(entry.value or b""))
-            except KeyNotFoundError:
-                self._histories[key] = None
-        return self._histories[key]
+        self.histories = Histories(history, logger)
 
     def forget(self, key: str) -> None:
-        self._histories.pop(key, None)
+        self.histories.forget(key)
 
     async def evaluate(self, key: str, trigger: str) -> reconcile.Decision | None:
-        """Evaluate one HPA now; None when it is gone."""
+        """Evaluate one HPA now; None when it is gone, or when its history cannot be read (NATS away)."""
         hpa = self.cluster.hpas.get(key)
         if hpa is None:
+            return None
+        try:
+            history = await self.histories.get(key)
+        except HistoryUnavailable as error:
+            self.logger.warning("not evaluated: %s", error)
             return None
         started, now = time.monotonic(), time.time_ns()
         try:
@@ -74,10 +52,10 @@ class Evaluator:
         except kube.KubeError as error:
             decision = reconcile.scale_unavailable(now, hpa, str(error))
         else:
-            decision = self._reconcile(key, hpa, scale, now, await self.history(key))
+            decision = self._reconcile(key, hpa, scale, now, history)
         if self.config.mode == "actuate":
             decision = await self._act(hpa, decision, now)
-        await self._remember(key, decision)
+        await self.histories.keep(key, decision.history)
         await self._publish(hpa, decision, now, trigger)
         self.telemetry.evaluated(trigger, time.monotonic() - started, decision)
         return decision
@@ -88,15 +66,6 @@ class Evaluator:
         pods = self._selected(key, hpa.metadata.namespace, scale.status.selector)
         pod_metrics = self.usage.pod_metrics(hpa.metadata.namespace, [p.metadata.name for p in pods], now)
         return reconcile.reconcile(now, hpa, scale, pods, pod_metrics, history, self.controller)
-
-    async def _remember(self, key: str, decision: reconcile.Decision) -> None:
-        """Keep the history in memory and in KV, so a restart continues the stabilization windows."""
-        if decision.history != self._histories.get(key) and decision.history.recommendations:
-            self._histories[key] = decision.history
-            try:
-                await self.history_kv.put(key, events.ENCODER.encode(kept_of(decision.history)))
-            except jetstream.PUBLISH_ERRORS as error:  # NATS away: memory keeps it; the next change writes it
-                self.logger.warning("keeping the history of hpa=%s failed: %s", key, error or type(error).__name__)
 
     def _selected(self, key: str, namespace: str, selector: str) -> list[objects.Pod]:
         """The target's pods; remembers the selector so fresh rates of these pods trigger this HPA."""
