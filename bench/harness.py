@@ -13,6 +13,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from sim import pki
+
+# What kube-apiserver's aggregation layer adds for an administrator, besides the front proxy's client certificate.
+FRONT_PROXY_HEADERS = {"X-Remote-User": "admin", "X-Remote-Group": "system:masters"}
+
 
 class Stack:
     """A running embedded stack in its own run directory."""
@@ -58,6 +63,12 @@ def stack(**settings: str) -> Iterator[Stack]:
         os.killpg(process.pid, signal.SIGINT)
         process.wait(timeout=60)
         log.close()
+
+
+def front_proxy_certificate(run_dir: Path) -> tuple[str, str]:
+    """The front proxy's client certificate and key: with FRONT_PROXY_HEADERS, how the aggregator calls the api."""
+    cert, key = pki.Layout(run_dir).front_proxy_client
+    return str(cert), str(key)
 
 
 def percentile(values: list[float], share: float) -> float:
