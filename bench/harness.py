@@ -1,6 +1,7 @@
 """Run the embedded stack (`python -m embedded`) for a benchmark and talk to it with real kubectl."""
 
 import json
+import math
 import os
 import random
 import signal
@@ -72,6 +73,6 @@ def front_proxy_certificate(run_dir: Path) -> tuple[str, str]:
 
 
 def percentile(values: list[float], share: float) -> float:
-    """The nearest-rank percentile."""
+    """The nearest-rank percentile: the smallest value with at least `share` of the values at or below it."""
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered) + 0.5) - 1))]
+    return ordered[min(len(ordered) - 1, max(0, math.ceil(share * len(ordered)) - 1))]

@@ -1,8 +1,10 @@
-"""The soak's arithmetic: least-squares slopes, the warm-up cut, leak verdicts and reading /metrics."""
+"""The benchmarks' arithmetic: least-squares slopes, the warm-up cut, leak verdicts, reading /metrics, load summaries."""
 
 import pytest
 
 from bench import measure, trend
+from bench.harness import percentile
+from bench.load import Kind, summary
 from bench.soak import backlog
 
 HOUR = 3600.0
@@ -66,3 +68,21 @@ def test_backlog_is_each_pending_gauge_and_what_was_published_but_not_yet_folded
         "SAMPLES lag": 1010.0,
         "RATES lag (api)": 5.0,
     }
+
+
+def test_a_load_step_reports_rate_percentiles_and_errors_per_kind_and_over_all() -> None:
+    hpa, top = Kind(latencies_ms=[float(ms) for ms in range(1, 101)]), Kind()
+    top.error("503")
+    top.error("503")
+    assert summary({"hpa": hpa, "top": top}, seconds=10.0) == {
+        "hpa": {"requests": 100, "rps": 10.0, "p50_ms": 50.0, "p99_ms": 99.0, "max_ms": 100.0, "errors": 0},
+        "top": {"requests": 2, "rps": 0.0, "p50_ms": None, "p99_ms": None, "max_ms": None, "errors": 2},
+        "all": {"requests": 102, "rps": 10.0, "p50_ms": 50.0, "p99_ms": 99.0, "max_ms": 100.0, "errors": 2},
+    }
+    assert top.errors == {"503": 2}
+
+
+def test_the_nearest_rank_percentile_of_one_to_a_hundred_is_the_rank_itself() -> None:
+    values = [float(v) for v in range(100, 0, -1)]
+    assert [percentile(values, share) for share in (0.0, 0.5, 0.99, 0.995, 1.0)] == [1.0, 50.0, 99.0, 100.0, 100.0]
+    assert percentile([7.0], 0.99) == 7.0
