@@ -29,7 +29,9 @@ from bench.harness import FRONT_PROXY_HEADERS, Stack, front_proxy_certificate, p
 from sim import pki
 
 V1BETA1 = "/apis/metrics.k8s.io/v1beta1"
-MIX = {"hpa pods by label": 0.7, "top nodes": 0.1, "top pods -n": 0.1, "top node NAME": 0.1}
+# Query kinds and their share of the requests: an HPA's pod list by label, `kubectl top nodes`, `kubectl top pods -n
+# NS` (a load-NN namespace holds 5,000 pods), `kubectl top node NAME`.
+MIX = {"hpa": 0.7, "top-nodes": 0.1, "top-pods-ns": 0.1, "top-node": 0.1}
 
 
 def arguments(argv: list[str]) -> argparse.Namespace:
@@ -39,10 +41,16 @@ def arguments(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--rates", default="100,200,300", help="requests per second of each step (default 100,200,300)")
     parser.add_argument("--seconds", type=float, default=30.0, help="length of each step (default 30)")
     parser.add_argument("--connections", type=int, default=32, help="most connections open at once (default 32)")
+    parser.add_argument(
+        "--kinds", default=",".join(MIX), help=f"query kinds sent, in MIX's shares (default {','.join(MIX)})"
+    )
     parser.add_argument("--via-apiserver", action="store_true", help="through the control plane's aggregation layer")
     parser.add_argument("--json", metavar="FILE", help="write the results as JSON to FILE")
     args = parser.parse_args(argv)
     args.rates = [float(rate) for rate in args.rates.split(",")]
+    args.kinds = args.kinds.split(",")
+    if unknown := set(args.kinds) - set(MIX):
+        parser.error(f"unknown query kinds {sorted(unknown)}; known: {', '.join(MIX)}")
     if min(args.nodes, args.seconds, args.connections, *args.rates) <= 0:
         parser.error("sizes, rates and counts must be positive")
     return args
@@ -91,10 +99,10 @@ def queries(s: Stack) -> dict[str, list[str]]:
     namespaces = sorted({d["metadata"]["namespace"] for d in deployments})
     nodes = [node["metadata"]["name"] for node in s.json("get", "nodes")["items"]]
     return {
-        "hpa pods by label": hpa,
-        "top nodes": [f"{V1BETA1}/nodes"],
-        "top pods -n": [f"{V1BETA1}/namespaces/{namespace}/pods" for namespace in namespaces],
-        "top node NAME": [f"{V1BETA1}/nodes/{name}" for name in nodes],
+        "hpa": hpa,
+        "top-nodes": [f"{V1BETA1}/nodes"],
+        "top-pods-ns": [f"{V1BETA1}/namespaces/{namespace}/pods" for namespace in namespaces],
+        "top-node": [f"{V1BETA1}/nodes/{name}" for name in nodes],
     }
 
 
@@ -114,9 +122,10 @@ async def one(session: aiohttp.ClientSession, url: str, due: float, kind: Kind) 
 
 async def step(session: aiohttp.ClientSession, base: str, paths: dict[str, list[str]], rate: float, seconds: float,
                rng: random.Random) -> tuple[dict[str, Kind], float]:  # fmt: skip
-    """Send `rate` requests per second for `seconds`, open-loop; the outcomes and the wall time until all answered."""
-    kinds = {name: Kind() for name in MIX}
-    names, weights = list(MIX), list(MIX.values())
+    """Send `rate` requests per second of the kinds in `paths` for `seconds`, open-loop; the outcomes and the wall
+    time until all answered."""
+    kinds = {name: Kind() for name in paths}
+    names, weights = list(paths), [MIX[name] for name in paths]
     started, tasks = time.monotonic(), []
     for i in range(int(rate * seconds)):
         due = started + i / rate
@@ -145,7 +154,7 @@ def client(s: Stack, via_apiserver: bool, connections: int) -> tuple[str, aiohtt
 
 async def load(args: argparse.Namespace, s: Stack) -> list[dict[str, Any]]:
     """Every step of `--rates` against the running stack, with the api's CPU use during each."""
-    paths, rng = queries(s), random.Random(1)
+    paths, rng = {kind: urls for kind, urls in queries(s).items() if kind in args.kinds}, random.Random(1)
     api_pid = json.loads((s.run_dir / "stack.json").read_text())["pids"]["api"]
     base, session = client(s, args.via_apiserver, args.connections)
     results = []
@@ -181,10 +190,12 @@ def main(argv: list[str]) -> int:
         time.sleep(15)  # a cycle of ingestion before the load starts; it goes on under the load
         results = asyncio.run(load(args, s))
     where = "through the control plane's aggregation layer" if args.via_apiserver else "straight to the api"
-    print(f"{args.nodes} nodes × {args.pods_per_node} pods, {where}, ingesting at a 15s resolution")
+    mix = ", ".join(f"{kind} {MIX[kind] / sum(MIX[k] for k in args.kinds):.0%}" for kind in args.kinds)
+    print(f"{args.nodes} nodes × {args.pods_per_node} pods, {where} ({mix}), ingesting at a 15s resolution")
     print(table(results))
     if args.json:
-        document = {"nodes": args.nodes, "pods_per_node": args.pods_per_node, "via_apiserver": args.via_apiserver}
+        document = {"nodes": args.nodes, "pods_per_node": args.pods_per_node, "kinds": args.kinds,
+                    "via_apiserver": args.via_apiserver}  # fmt: skip
         Path(args.json).write_text(json.dumps({**document, "steps": results}, indent=2) + "\n")
     return 0
 
