@@ -73,10 +73,11 @@ class Sampler:
         metrics |= {f"api-{i + 1}" if i else "api": await self.metrics(f"{url}/metrics", self.api)
                     for i, url in enumerate(status["api_urls"])}  # fmt: skip
         streams = {name: (await js.stream_info(name)).state.messages for name in STREAMS}
+        rss, fds = processes(pids)
         return {
             "t": round(elapsed, 1),
-            "rss_mib": {name: measure.rss_bytes(pid) / MIB for name, pid in pids.items()},
-            "fds": {name: measure.open_fds(pid) for name, pid in pids.items()},
+            "rss_mib": rss,
+            "fds": fds,
             "pids": pids,
             "backlog": backlog(metrics),
             "streams": streams,
@@ -88,6 +89,15 @@ class Sampler:
             return (await client.get(url)).text
         except httpx.HTTPError:
             return ""  # a restarting process: the restart shows in its pid
+
+
+def processes(pids: dict[str, int]) -> tuple[dict[str, float], dict[str, int]]:
+    """RSS in MiB and open files of each process; one restarting right now is left out of this sample."""
+    rss, fds = {}, {}
+    for name, pid in pids.items():
+        with contextlib.suppress(FileNotFoundError, ProcessLookupError):
+            rss[name], fds[name] = measure.rss_bytes(pid) / MIB, measure.open_fds(pid)
+    return rss, fds
 
 
 def backlog(metrics: dict[str, str]) -> dict[str, float]:
@@ -140,8 +150,8 @@ async def soak(args: argparse.Namespace) -> dict[str, Any]:
                 await asyncio.sleep(max(0.0, started + len(samples) * args.interval - time.monotonic()))
         await nc.close()
     progress.done()
-    return {"samples": samples, "restarted": sorted(name for name, pid in samples[-1]["pids"].items()
-                                                    if pid != sampler.first_pids.get(name, pid))}  # fmt: skip
+    restarted = {name for sample in samples for name, pid in sample["pids"].items() if pid != sampler.first_pids[name]}
+    return {"samples": samples, "restarted": sorted(restarted)}
 
 
 def trends(samples: list[dict[str, Any]], key: str, warmup: float) -> dict[str, trend.Trend]:
