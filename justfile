@@ -88,6 +88,14 @@ explain file:
 bench *args:
     python -m bench.system {{args}}
 
+# The api under open-loop HPA and `kubectl top` queries while it ingests: `./just bench-api --rates 100,200,300`.
+bench-api *args:
+    python -m bench.load {{args}}
+
+# Soak the whole stack and fail on a leak (RSS, file descriptors, stream backlog): `./just soak [MINUTES] [NODES]`.
+soak minutes="10" nodes="500" *args:
+    python -m bench.soak {{minutes}} {{nodes}} {{args}}
+
 # Time from a usage change at the kubelets to the autoscaler's /scale write (minutes): `./just bench-reaction 10`.
 bench-reaction changes="10":
     python -m bench.reaction {{changes}}

@@ -1,6 +1,7 @@
 """Run the embedded stack (`python -m embedded`) for a benchmark and talk to it with real kubectl."""
 
 import json
+import math
 import os
 import random
 import signal
@@ -12,6 +13,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+
+from sim import pki
+
+# What kube-apiserver's aggregation layer adds for an administrator, besides the front proxy's client certificate.
+FRONT_PROXY_HEADERS = {"X-Remote-User": "admin", "X-Remote-Group": "system:masters"}
 
 
 class Stack:
@@ -60,7 +66,13 @@ def stack(**settings: str) -> Iterator[Stack]:
         log.close()
 
 
+def front_proxy_certificate(run_dir: Path) -> tuple[str, str]:
+    """The front proxy's client certificate and key: with FRONT_PROXY_HEADERS, how the aggregator calls the api."""
+    cert, key = pki.Layout(run_dir).front_proxy_client
+    return str(cert), str(key)
+
+
 def percentile(values: list[float], share: float) -> float:
-    """The nearest-rank percentile."""
+    """The nearest-rank percentile: the smallest value with at least `share` of the values at or below it."""
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered) + 0.5) - 1))]
+    return ordered[min(len(ordered) - 1, max(0, math.ceil(share * len(ordered)) - 1))]

@@ -22,10 +22,34 @@ def cpu_seconds(pid: int) -> float:
 
 def peak_rss_bytes(pid: int) -> int:
     """The process's peak resident set size (VmHWM)."""
+    return _status_bytes(pid, "VmHWM")
+
+
+def rss_bytes(pid: int) -> int:
+    """The process's resident set size now (VmRSS)."""
+    return _status_bytes(pid, "VmRSS")
+
+
+def _status_bytes(pid: int, field: str) -> int:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
+        if line.startswith(f"{field}:"):
             return int(line.split()[1]) * 1024
-    raise LookupError(f"no VmHWM for pid {pid}")
+    raise LookupError(f"no {field} for pid {pid}")
+
+
+def open_fds(pid: int) -> int:
+    """How many file descriptors the process has open."""
+    return len(os.listdir(f"/proc/{pid}/fd"))
+
+
+def prometheus_values(text: str, metric: str) -> dict[str, float]:
+    """The samples of one metric in Prometheus text, keyed by their label set as written (`stream="RATES"`)."""
+    values = {}
+    for line in text.splitlines():
+        if line.startswith(metric + "{") or line.startswith(metric + " "):
+            series, _, value = line.rpartition(" ")
+            values[series.removeprefix(metric).strip("{} ")] = float(value)
+    return values
 
 
 class Progress:

@@ -22,9 +22,8 @@ from typing import Any
 import httpx
 
 from bench import measure, plot
-from bench.harness import Stack, percentile, stack
+from bench.harness import FRONT_PROXY_HEADERS, Stack, front_proxy_certificate, percentile, stack
 from services.lib import timefmt
-from sim import pki
 
 TARGET_MILLICORES, TARGET_MIB = 0.25, 0.5  # DESIGN.md section 5, at 5,000 nodes × 70 pods
 UPSTREAM_MILLICORES, UPSTREAM_MIB = 1.0, 2.0  # metrics-server's published budget per node
@@ -58,10 +57,8 @@ class Api:
     """HTTPS to one api replica as the aggregation layer calls it: the front-proxy client certificate and headers."""
 
     def __init__(self, s: Stack, url: str) -> None:
-        layout = pki.Layout(s.run_dir)
-        headers = {"X-Remote-User": "admin", "X-Remote-Group": "system:masters"}
-        cert, key = (str(path) for path in layout.front_proxy_client)
-        self.client = httpx.Client(base_url=url, verify=False, cert=(cert, key), headers=headers, timeout=120)
+        cert, headers = front_proxy_certificate(s.run_dir), FRONT_PROXY_HEADERS
+        self.client = httpx.Client(base_url=url, verify=False, cert=cert, headers=headers, timeout=120)
 
     def get(self, path: str, **params: str) -> tuple[float, Any]:
         """Milliseconds the request took, and the decoded body."""

@@ -27,6 +27,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     apis: Annotated[int, msgspec.Meta(ge=1)] = 1  # api replicas; the control plane spreads requests over all
     console: bool = True  # false leaves the console out, as the benchmark of the metrics pipeline does
     console_port: int = 8088  # the console's HTTP port on 127.0.0.1 (0: any free port)
+    console_flags: str = ""  # extra console flags, e.g. "--retention=1m" (the soak's, so its history fills early)
     node_selector: str = ""  # passed to the scraper and the api as --node-selector, e.g. metrics-server-skip!=true
 
     def __post_init__(self) -> None:

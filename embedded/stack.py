@@ -159,7 +159,7 @@ class Stack:
         await self._start("console", [
             *PYTHON, "services.console", f"--nats-url={self.nats_url}",
             f"--nats-credentials-file={self.nats_dir / 'console.creds'}", f"--bind-address=127.0.0.1:{port}",
-            f"--kubeconfig={kubeconfig}",
+            f"--kubeconfig={kubeconfig}", *self.settings.console_flags.split(),
         ])  # fmt: skip
 
     def _kubeconfig(self, service: str) -> Path:

@@ -76,7 +76,7 @@ async def ensure_stream(js: JetStreamContext, spec: events.StreamSpec) -> None:
             max_age=spec.max_age_seconds,
             max_bytes=spec.max_bytes,
             storage=StorageType.FILE,
-            duplicate_window=DUPLICATE_WINDOW_SECONDS,
+            duplicate_window=duplicate_window(spec),
             num_replicas=replicas,
         )
         try:
@@ -85,6 +85,14 @@ async def ensure_stream(js: JetStreamContext, spec: events.StreamSpec) -> None:
             await js.update_stream(config)  # it exists with another configuration
 
     await _replicated(create)
+
+
+def duplicate_window(spec: events.StreamSpec) -> float:
+    """How long JetStream remembers a Nats-Msg-Id: DUPLICATE_WINDOW_SECONDS, or the stream's max age when that is
+    shorter (nats-server refuses a window longer than the max age, e.g. the console's USAGE at --retention=1m)."""
+    if spec.max_age_seconds:
+        return min(DUPLICATE_WINDOW_SECONDS, spec.max_age_seconds)
+    return DUPLICATE_WINDOW_SECONDS
 
 
 async def key_value(js: JetStreamContext, bucket: str, ttl_seconds: float = 0, description: str = "") -> KeyValue:
