@@ -158,4 +158,6 @@ async def refused(sim: Sim, ip: str) -> bool:
         await sim.scrape(ip)
     except httpx.ConnectError:
         return True
+    except httpx.RemoteProtocolError:  # a kept-alive connection closed as the listener went away: not refused yet
+        return False
     return False
