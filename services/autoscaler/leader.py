@@ -3,7 +3,8 @@
 The leader renews its entry every third of the TTL with a compare-and-set on the revision it last wrote; if the
 leader dies its entry expires and the first replica to create it again takes over. Two replicas never both lead
 for longer than one renewal, because a stale leader's update fails on the revision. A leader that cannot reach NATS
-to renew stops leading (its entry expires meanwhile) and keeps trying: an outage ends the lead, not the process.
+to renew stops leading and keeps trying: an outage ends the lead, not the process, and once NATS answers again it
+takes back its own entry if no other replica has written it.
 """
 
 import asyncio
@@ -33,18 +34,22 @@ class Leadership:
             await asyncio.sleep(self.ttl / 3)
 
     async def attempt(self, kv: KeyValue) -> None:
-        """Take the lead if it is free, or renew ours; give it up when that fails."""
+        """Take the lead if it is free, or renew ours; give it up when that fails. After an outage the entry we last
+        wrote is retaken at once when nobody has written it since (the compare-and-set proves it), rather than left
+        to expire first."""
         try:
-            if self.leading.is_set():
+            if self.leading.is_set() or self._revision:
                 self._revision = await kv.update(self.name, self.me.encode(), last=self._revision)
             else:
                 self._revision = await kv.create(self.name, self.me.encode())
+            if not self.leading.is_set():
                 self.logger.info("leading %s as %s", self.name, self.me)
                 self.leading.set()
         except KeyWrongLastSequenceError:
             if self.leading.is_set():
                 self.logger.warning("lost the lead of %s", self.name)
             self.leading.clear()
+            self._revision = 0
         except jetstream.PUBLISH_ERRORS as error:
             if self.leading.is_set():
                 self.logger.warning(
