@@ -99,7 +99,15 @@ async def decisions_since(stack: Stack, since_ns: int) -> list[events.ReplicasRe
 @pytest.mark.parametrize(
     "name",
     # restarted, the simulated kubelets carry their counters on from a checkpoint, as a real node's cgroups keep counting
-    ["scraper", "store", pytest.param("api", marks=API_KILL_OPEN), "autoscaler", "console", "nats", "kubelets"],
+    [
+        "scraper",
+        "store",
+        pytest.param("api", marks=API_KILL_OPEN),
+        "autoscaler",
+        "console",
+        "nats",
+        pytest.param("kubelets", marks=API_KILL_OPEN),
+    ],
 )
 def test_a_killed_process_is_back_serving_every_node_and_pod_within_one_resolution(steady: Stack, name: str) -> None:
     stack, http = steady, served.client(steady)
